@@ -1,0 +1,43 @@
+package main
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
+)
+
+// TestDirectivesFollowUpstreamOrder checks our list against the full list
+// CoreDNS generates from its plugin.cfg (dnsserver.Directives before main
+// replaces it): same relative order, nothing unknown.
+func TestDirectivesFollowUpstreamOrder(t *testing.T) {
+	last := -1
+	for _, d := range directives {
+		i := slices.Index(dnsserver.Directives, d)
+		if i < 0 {
+			t.Errorf("directive %q is not in CoreDNS's plugin.cfg", d)
+			continue
+		}
+		if i < last {
+			t.Errorf("directive %q is out of plugin.cfg order", d)
+		}
+		last = i
+	}
+}
+
+// TestDirectivesRegistered checks every directive has its plugin imported;
+// a missing import only shows when a Corefile uses the directive.
+func TestDirectivesRegistered(t *testing.T) {
+	registered := caddy.ListPlugins()["dns"]
+	for _, d := range directives {
+		if !slices.Contains(registered, d) {
+			t.Errorf("directive %q has no registered plugin: import it", d)
+		}
+	}
+	for _, p := range registered {
+		if !slices.Contains(directives, p) {
+			t.Errorf("plugin %q is linked but not in directives", p)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"text/template"
+	"time"
+
+	"k8s.io/klog/v2"
+
+	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/pki"
+)
+
+// containerdConfig is containerd 2.x's version-3 configuration.
+// restrict_oom_score_adj: kubelet asks for oom_score_adj -998 for sandboxes,
+// and lowering it needs CAP_SYS_RESOURCE, which a node container may lack;
+// without the restriction every sandbox fails to start there.
+// disable_apparmor: the node has no apparmor_parser to load profiles with.
+var containerdConfig = template.Must(template.New("containerd").Parse(`version = 3
+root = "{{.Root}}"
+state = "{{.State}}"
+
+[grpc]
+  address = "{{.Socket}}"
+
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "{{.PauseImage}}"
+
+[plugins.'io.containerd.cri.v1.runtime']
+  restrict_oom_score_adj = true
+  disable_apparmor = true
+  enable_unprivileged_ports = true
+  enable_unprivileged_icmp = true
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "runc"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        BinaryName = "{{.Runc}}"
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["{{.CNIBin}}"]
+    conf_dir = "{{.CNIConf}}"
+`))
+
+// ContainerdOptions locate containerd's files.
+type ContainerdOptions struct {
+	Root, State, Socket, ConfigPath, LogPath string
+	PauseImage                               string
+}
+
+// DefaultContainerdOptions puts containerd's root on the data volume and its
+// state on tmpfs.
+func DefaultContainerdOptions(dataDir, pauseImage string) ContainerdOptions {
+	p := config.PathsFor(dataDir)
+	return ContainerdOptions{
+		Root:       p.ContainerdRoot(),
+		State:      config.ContainerdState,
+		Socket:     config.ContainerdSocket,
+		ConfigPath: filepath.Join(p.AgentDir(), "etc", "containerd", "config.toml"),
+		LogPath:    filepath.Join(p.AgentDir(), "containerd.log"),
+		PauseImage: pauseImage,
+	}
+}
+
+// RenderContainerdConfig returns the config file's contents.
+func RenderContainerdConfig(o ContainerdOptions) ([]byte, error) {
+	var b bytes.Buffer
+	err := containerdConfig.Execute(&b, map[string]string{
+		"Root": o.Root, "State": o.State, "Socket": o.Socket, "PauseImage": o.PauseImage,
+		"Runc": filepath.Join(config.BinDir, "runc"), "CNIBin": config.CNIBinDir, "CNIConf": config.CNIConfDir,
+	})
+	return b.Bytes(), err
+}
+
+// Containerd is a running containerd child process.
+type Containerd struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// StartContainerd writes the config, starts containerd and returns once its
+// socket accepts connections.
+func StartContainerd(ctx context.Context, o ContainerdOptions) (*Containerd, error) {
+	data, err := RenderContainerdConfig(o)
+	if err != nil {
+		return nil, fmt.Errorf("render containerd config: %w", err)
+	}
+	if err := pki.WriteFile(o.ConfigPath, data, 0o644); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{o.Root, o.State, config.CNIConfDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	logf, err := os.OpenFile(o.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open containerd log: %w", err)
+	}
+	cmd := exec.Command(filepath.Join(config.BinDir, "containerd"), "--config", o.ConfigPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own process group: a terminal's Ctrl-C reaches the node, which
+	// then stops containerd in order rather than both dying at once.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start containerd: %w", err)
+	}
+	c := &Containerd{cmd: cmd, done: make(chan error, 1)}
+	go func() { c.done <- cmd.Wait(); logf.Close() }()
+	if err := c.waitSocket(ctx, o.Socket, time.Minute); err != nil {
+		c.Stop()
+		return nil, fmt.Errorf("%w (log: %s)", err, o.LogPath)
+	}
+	return c, nil
+}
+
+func (c *Containerd) waitSocket(ctx context.Context, socket string, timeout time.Duration) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if conn, err := net.Dial("unix", socket); err == nil {
+			conn.Close()
+			return nil
+		}
+		select {
+		case err := <-c.done:
+			return fmt.Errorf("containerd exited: %v", err)
+		case <-deadline.C:
+			return fmt.Errorf("containerd socket %s not ready after %s", socket, timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Done is closed with containerd's exit error when it exits.
+func (c *Containerd) Done() <-chan error { return c.done }
+
+// Stop asks containerd to exit and kills it if it has not within 5 s.
+func (c *Containerd) Stop() {
+	if c == nil || c.cmd.Process == nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		klog.InfoS("containerd did not stop in time; killing it")
+		_ = c.cmd.Process.Kill()
+	}
+}

@@ -1,0 +1,206 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+
+	"github.com/minictl/mini/images/node/internal/addons"
+	"github.com/minictl/mini/images/node/internal/agent"
+	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/controlplane"
+	"github.com/minictl/mini/images/node/internal/datastore"
+	"github.com/minictl/mini/images/node/internal/hostprep"
+	"github.com/minictl/mini/images/node/internal/servicelb"
+)
+
+// APIReadyTimeout bounds the wait for the apiserver's /readyz.
+const APIReadyTimeout = 3 * time.Minute
+
+// Run runs the server until ctx ends or a component fails.
+func Run(ctx context.Context, cfg *config.Server) error {
+	start := time.Now()
+	step := func(msg string, kv ...any) {
+		klog.InfoS(msg, append(kv, "elapsed", time.Since(start).Round(time.Millisecond))...)
+	}
+	if !cfg.DisableAgent {
+		if err := hostprep.Prepare(); err != nil {
+			return fmt.Errorf("prepare node: %w", err)
+		}
+	}
+	paths := config.PathsFor(cfg.DataDir)
+	t, err := ensureTLS(cfg)
+	if err != nil {
+		return err
+	}
+	tok, err := ensureToken(cfg, t)
+	if err != nil {
+		return err
+	}
+	_ = tok
+	cred := paths.ServerCred()
+	local := localURL(cfg)
+	for _, kc := range []struct {
+		name string
+		pair func() (string, string)
+	}{
+		{controllerKubeconfig, func() (string, string) { return t.Controller.CertPath, t.Controller.KeyPath }},
+		{schedulerKubeconfig, func() (string, string) { return t.Scheduler.CertPath, t.Scheduler.KeyPath }},
+	} {
+		c, k := kc.pair()
+		if err := writeKubeconfig(filepath.Join(cred, kc.name), local, t.ServerCA.CertPath, pairOf(c, k), false, 0o600); err != nil {
+			return err
+		}
+	}
+	adminPath := filepath.Join(cred, adminKubeconfig)
+	if err := writeKubeconfig(adminPath, local, t.ServerCA.CertPath, t.Admin, true, 0o600); err != nil {
+		return err
+	}
+	step("Certificates ready")
+
+	g, ctx := errgroup.WithContext(ctx)
+	imported := make(chan error, 1)
+	var creds agent.Credentials
+	if !cfg.DisableAgent {
+		cd, err := agent.StartContainerd(ctx, agent.DefaultContainerdOptions(cfg.DataDir, addons.PauseImage))
+		if err != nil {
+			return err
+		}
+		defer cd.Stop()
+		step("containerd ready")
+		g.Go(func() error {
+			select {
+			case err := <-cd.Done():
+				return fmt.Errorf("containerd exited: %v", err)
+			case <-ctx.Done():
+				return nil
+			}
+		})
+		go func() {
+			err := agent.ImportImages(ctx, cfg.DataDir, config.ContainerdSocket)
+			step("Preloaded images imported")
+			imported <- err
+		}()
+		if creds, err = localAgentCredentials(cfg, t); err != nil {
+			return err
+		}
+	}
+
+	ds, err := datastore.Start(ctx, datastore.Options{
+		Dir: paths.DB(), Endpoint: cfg.DatastoreEndpoint, ClusterInit: cfg.ClusterInit,
+		Etcd: datastore.EtcdOptions{
+			Dir: filepath.Join(paths.DB(), "etcd"), Name: cfg.NodeName, NodeIP: cfg.NodeIP,
+			CAFile: t.EtcdCA.CertPath, ServerCertFile: t.EtcdServer.CertPath, ServerKeyFile: t.EtcdServer.KeyPath,
+			PeerCertFile: t.EtcdPeer.CertPath, PeerKeyFile: t.EtcdPeer.KeyPath,
+			ClientCertFile: t.EtcdClient.CertPath, ClientKeyFile: t.EtcdClient.KeyPath,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	step("Datastore ready", "kind", ds.Kind)
+
+	api, err := controlplane.NewAPIServer(ctx, apiserverArgs(cfg, t, ds))
+	if err != nil {
+		return err
+	}
+	g.Go(func() error { return api.Run(ctx) })
+	adminCfg, err := clientcmd.BuildConfigFromFlags("", adminPath)
+	if err != nil {
+		return fmt.Errorf("admin kubeconfig: %w", err)
+	}
+	if err := waitReadyz(ctx, adminCfg); err != nil {
+		return err
+	}
+	step("API server ready")
+
+	g.Go(func() error { return controlplane.RunControllerManager(ctx, controllerManagerArgs(cfg, t)) })
+	g.Go(func() error { return controlplane.RunScheduler(ctx, schedulerArgs(cfg)) })
+	if !cfg.DisableAgent {
+		g.Go(func() error {
+			return agent.Run(ctx, agent.Options{
+				Config: &cfg.Agent, ClusterDNS: cfg.ClusterDNS, ClusterDomain: cfg.ClusterDomain,
+				ClusterCIDR: cfg.ClusterCIDR, Creds: creds, ImagesImported: imported,
+			})
+		})
+	}
+	if err := publishKubeconfig(cfg, t); err != nil {
+		return err
+	}
+	step("Admin kubeconfig written", "path", cfg.WriteKubeconfig)
+
+	client, err := kubernetes.NewForConfig(adminCfg)
+	if err != nil {
+		return fmt.Errorf("admin client: %w", err)
+	}
+	disabled := map[string]bool{}
+	for _, d := range cfg.Disable {
+		disabled[d] = true
+	}
+	go func() {
+		values := addons.Values{ClusterDNS: cfg.ClusterDNS, ClusterDomain: cfg.ClusterDomain,
+			ClusterCIDR: cfg.ClusterCIDR, ServiceCIDR: cfg.ServiceCIDR, NodeIP: cfg.NodeIP}
+		if err := addons.Deploy(ctx, adminCfg, values, disabled, klog.Background()); err != nil && ctx.Err() == nil {
+			klog.ErrorS(err, "Deploying addons")
+			return
+		}
+		step("Addons applied")
+	}()
+	if !disabled["servicelb"] {
+		g.Go(func() error { return servicelb.Run(ctx, client, 1) })
+	}
+	if !cfg.DisableAgent {
+		go labelServerNode(ctx, client, cfg.NodeName)
+	}
+	return g.Wait()
+}
+
+// waitReadyz polls /readyz until it answers 200: the real signal that the
+// apiserver has its storage and post-start hooks done.
+func waitReadyz(ctx context.Context, cfg *rest.Config) error {
+	c, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return fmt.Errorf("readyz client: %w", err)
+	}
+	deadline := time.Now().Add(APIReadyTimeout)
+	var last error
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.Host+"/readyz", nil)
+		resp, err := c.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Errorf("readyz answered %s", resp.Status)
+		} else {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the API server: %w", context.Cause(ctx))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("API server not ready after %s: %v", APIReadyTimeout, last)
+}
+
+// publishKubeconfig writes the admin kubeconfig users and the launcher read.
+func publishKubeconfig(cfg *config.Server, t *TLS) error {
+	if cfg.WriteKubeconfig == "" {
+		return nil
+	}
+	mode, err := cfg.KubeconfigMode()
+	if err != nil {
+		return err
+	}
+	return writeKubeconfig(cfg.WriteKubeconfig, localURL(cfg), t.ServerCA.CertPath, t.Admin, true, mode)
+}

@@ -1,0 +1,266 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/minictl/mini/pkg/kubeconfig"
+	"github.com/minictl/mini/pkg/loadbalancer"
+	"github.com/minictl/mini/pkg/runtime"
+)
+
+// rollbackTimeout bounds the cleanup after a failed or interrupted create.
+const rollbackTimeout = 2 * time.Minute
+
+// Create makes a cluster. Everything is checked before the first object is
+// created; after that, any error or cancellation (Ctrl-C) removes what was
+// made, unless opts.NoRollback.
+func (p *Provider) Create(ctx context.Context, opts CreateOptions) error {
+	po, err := opts.parse()
+	if err != nil {
+		return err
+	}
+	pl, err := p.preflight(ctx, po)
+	if err != nil {
+		return err
+	}
+	p.log.Debugf("cluster %s: %s", po.Name, pl.describe())
+	start := time.Now()
+	merged := false
+	err = p.runSteps(ctx, p.createSteps(po, pl, &merged))
+	if err == nil {
+		p.log.Infof("Cluster %s is ready in %s; API at %s, context %s", po.Name, time.Since(start).Round(100*time.Millisecond), pl.API.URL(), pl.Namer.Context())
+		return nil
+	}
+	if ctx.Err() != nil {
+		err = fmt.Errorf("creating cluster %s was interrupted: %w", po.Name, err)
+	} else {
+		err = fmt.Errorf("creating cluster %s: %w", po.Name, err)
+	}
+	if po.NoRollback {
+		p.log.Warnf("--no-rollback: leaving what was created; remove it with `mini cluster delete %s`", po.Name)
+		return err
+	}
+	p.log.Warnf("rolling back cluster %s", po.Name)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
+	if rerr := p.teardown(rctx, po.Name, merged); rerr != nil {
+		return errors.Join(err, fmt.Errorf("rollback of cluster %s incomplete: %w", po.Name, rerr))
+	}
+	return err
+}
+
+// preflight checks everything that can be checked before creating
+// anything, and computes the plan.
+func (p *Provider) preflight(ctx context.Context, po parsedOptions) (plan, error) {
+	info, err := p.rt.Info(ctx)
+	if err != nil {
+		return plan{}, err
+	}
+	existing, err := p.rt.ListContainers(ctx, clusterSelector(po.Name))
+	if err != nil {
+		return plan{}, err
+	}
+	if len(existing) > 0 {
+		return plan{}, fmt.Errorf("cluster %q: %w (%d containers); delete it first with `mini cluster delete %s`", po.Name, ErrExists, len(existing), po.Name)
+	}
+	var errs []error
+	if ok, err := p.rt.ImageExists(ctx, po.Image); err != nil {
+		return plan{}, err
+	} else if !ok {
+		errs = append(errs, fmt.Errorf("--image: node image %s is not present in the engine; build it with `make node-image`", po.Image))
+	}
+	if !po.NoLB {
+		if ok, err := p.rt.ImageExists(ctx, po.LBImage); err != nil {
+			return plan{}, err
+		} else if !ok {
+			errs = append(errs, fmt.Errorf("load balancer image %s is not present in the engine; build it with `make lb-image`", po.LBImage))
+		}
+	}
+	api, err := resolveAPIPort(po.api, info.Local)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	po.api = api
+	subnet, err := p.chooseSubnet(ctx, po, info.Local)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return plan{}, err
+	}
+	privileged, err := p.detectPrivileged(ctx, info, po.Image)
+	if err != nil {
+		return plan{}, err
+	}
+	token := po.Token
+	if token == "" {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return plan{}, fmt.Errorf("generating a join token: %w", err)
+		}
+		token = hex.EncodeToString(b)
+	}
+	return buildPlan(po, planInput{Subnet: subnet, Privileged: privileged, Token: token, Version: p.version})
+}
+
+func (p *Provider) chooseSubnet(ctx context.Context, po parsedOptions, local bool) (string, error) {
+	if po.Network != "" {
+		n, err := p.rt.InspectNetwork(ctx, po.Network)
+		if err != nil {
+			return "", fmt.Errorf("--network %s: %w", po.Network, err)
+		}
+		if len(n.Subnets) == 0 {
+			return "", fmt.Errorf("--network %s has no IPv4 subnet; mini needs one to give nodes fixed IPs", po.Network)
+		}
+		return n.Subnets[0], nil
+	}
+	name := Namer{Cluster: po.Name}.Network()
+	nets, err := p.rt.ListNetworks(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	var taken []string
+	for _, n := range nets {
+		if n.Name == name {
+			return "", fmt.Errorf("network %s already exists but belongs to no mini cluster; remove it or pick another cluster name", name)
+		}
+		taken = append(taken, n.Subnets...)
+	}
+	if po.Subnet != "" {
+		return po.Subnet, nil
+	}
+	if local {
+		taken = append(taken, p.hostPrefixes()...)
+	}
+	return pickSubnet(taken)
+}
+
+func (p *Provider) detectPrivileged(ctx context.Context, info runtime.Info, image string) (bool, error) {
+	if p.privileged != nil {
+		return *p.privileged, nil
+	}
+	ok, why, err := p.probe.allowed(ctx, p.rt, info, image)
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		p.log.Debugf("nodes run --privileged (%s)", why)
+	} else {
+		p.log.Debugf("the engine refuses --privileged (%s): nodes get all capabilities but CAP_SYS_RESOURCE, unconfined seccomp/apparmor/systempaths and all devices", why)
+	}
+	return ok, nil
+}
+
+// createSteps lists the ordered steps of Create. merged is set once the
+// user's kubeconfig was changed, so rollback knows to undo it.
+func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
+	var steps []step
+	if !pl.ExternalNetwork {
+		steps = append(steps, step{"Creating network " + pl.Network.Name + " (" + pl.Network.Subnet + ")", func(ctx context.Context) error {
+			_, err := p.rt.CreateNetwork(ctx, pl.Network)
+			return err
+		}})
+	}
+	steps = append(steps, step{"Creating node volumes", func(ctx context.Context) error {
+		for _, n := range pl.nodes() {
+			if err := p.rt.CreateVolume(ctx, runtime.VolumeSpec{Name: n.Volume, Labels: n.Spec.Labels}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
+	// The load balancer goes first: it publishes the host port, so a port
+	// taken in the meantime fails before the slow node containers start.
+	if pl.LB != nil {
+		steps = append(steps, step{"Starting load balancer " + pl.LB.Spec.Name, func(ctx context.Context) error {
+			if _, err := p.rt.CreateContainer(ctx, pl.LB.Spec); err != nil {
+				return err
+			}
+			if err := loadbalancer.Seed(ctx, p.rt, pl.LB.Spec.Name, pl.LBConfig); err != nil {
+				return err
+			}
+			return p.rt.StartContainer(ctx, pl.LB.Spec.Name)
+		}})
+	}
+	startAll := func(nodes []plannedNode) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			for _, n := range nodes {
+				if _, err := p.rt.CreateContainer(ctx, n.Spec); err != nil {
+					return err
+				}
+				if err := p.rt.StartContainer(ctx, n.Spec.Name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	steps = append(steps, step{fmt.Sprintf("Starting %d server(s)", len(pl.Servers)), startAll(pl.Servers)})
+	if len(pl.Agents) > 0 {
+		steps = append(steps, step{fmt.Sprintf("Starting %d agent(s)", len(pl.Agents)), startAll(pl.Agents)})
+	}
+	// The timeout covers waiting for the API server (kubeconfig) and for
+	// the nodes, the two steps that depend on Kubernetes starting.
+	var deadline time.Time
+	var kcfg *clientcmdapi.Config
+	steps = append(steps, step{"Waiting for the API server and its kubeconfig", func(ctx context.Context) error {
+		if po.Timeout > 0 {
+			deadline = time.Now().Add(po.Timeout)
+		}
+		var err error
+		kcfg, err = p.fetchKubeconfig(ctx, pl.Namer, pl.Servers[0].Spec.Name, pl.API, deadline)
+		return err
+	}})
+	if po.UpdateKubeconfig {
+		steps = append(steps, step{"Merging kubeconfig context " + pl.Namer.Context(), func(ctx context.Context) error {
+			*merged = true
+			file, err := p.kube.Merge(kcfg, names(pl.Namer), po.SwitchContext)
+			if err == nil {
+				p.log.Debugf("kubeconfig written to %s", file)
+			}
+			return err
+		}})
+	}
+	if po.Wait {
+		want := len(pl.Servers) + len(pl.Agents)
+		steps = append(steps, step{fmt.Sprintf("Waiting for %d node(s) to be Ready", want), func(ctx context.Context) error {
+			return p.waitNodes(ctx, kcfg, want, deadline)
+		}})
+	}
+	return steps
+}
+
+func names(n Namer) kubeconfig.Names {
+	return kubeconfig.Names{Context: n.Context(), Cluster: n.Context(), User: n.User()}
+}
+
+// fetchKubeconfig reads server's kubeconfig (waiting until the node has
+// written it) and rewrites it for the host.
+func (p *Provider) fetchKubeconfig(ctx context.Context, n Namer, server string, api APIEndpoint, deadline time.Time) (*clientcmdapi.Config, error) {
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	raw, err := kubeconfig.Read(ctx, p.rt, server, p.poll)
+	if err != nil {
+		return nil, err
+	}
+	return kubeconfig.Rewrite(raw, api.URL(), names(n))
+}
+
+func (p *Provider) waitNodes(ctx context.Context, cfg *clientcmdapi.Config, want int, deadline time.Time) error {
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	return p.waitReady(ctx, cfg, want)
+}

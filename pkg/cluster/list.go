@@ -1,0 +1,131 @@
+package cluster
+
+import (
+	"context"
+	"sort"
+	"strconv"
+
+	"github.com/minictl/mini/pkg/runtime"
+)
+
+// Node is one container of a cluster, rebuilt from its labels.
+type Node struct {
+	Name    string `json:"name" yaml:"name"`
+	Role    string `json:"role" yaml:"role"`
+	Index   int    `json:"index" yaml:"index"`
+	IP      string `json:"ip" yaml:"ip"`
+	State   string `json:"state" yaml:"state"`
+	Running bool   `json:"running" yaml:"running"`
+}
+
+// Cluster is a cluster as rebuilt from its containers' labels.
+type Cluster struct {
+	Name            string      `json:"name" yaml:"name"`
+	Servers         []Node      `json:"servers" yaml:"servers"`
+	Agents          []Node      `json:"agents" yaml:"agents"`
+	LoadBalancer    *Node       `json:"loadBalancer,omitempty" yaml:"loadBalancer,omitempty"`
+	API             APIEndpoint `json:"api" yaml:"api"`
+	Network         string      `json:"network" yaml:"network"`
+	ExternalNetwork bool        `json:"externalNetwork" yaml:"externalNetwork"`
+	Image           string      `json:"image" yaml:"image"`
+}
+
+// Nodes lists the load balancer, servers and agents, in start order.
+func (c Cluster) Nodes() []Node {
+	var out []Node
+	if c.LoadBalancer != nil {
+		out = append(out, *c.LoadBalancer)
+	}
+	out = append(out, c.Servers...)
+	return append(out, c.Agents...)
+}
+
+// Running counts running nodes of a role.
+func Running(nodes []Node) int {
+	n := 0
+	for _, x := range nodes {
+		if x.Running {
+			n++
+		}
+	}
+	return n
+}
+
+// List returns the clusters with the given names (all when none is given),
+// sorted by name. A name with no containers is an ErrNotFound.
+func (p *Provider) List(ctx context.Context, names ...string) ([]Cluster, error) {
+	cs, err := p.rt.ListContainers(ctx, map[string]string{LabelApp: AppName})
+	if err != nil {
+		return nil, err
+	}
+	byName := group(cs)
+	if len(names) == 0 {
+		out := make([]Cluster, 0, len(byName))
+		for _, c := range byName {
+			out = append(out, c)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		return out, nil
+	}
+	out := make([]Cluster, 0, len(names))
+	for _, n := range names {
+		c, ok := byName[n]
+		if !ok {
+			return nil, &notFoundError{name: n}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Get returns one cluster.
+func (p *Provider) Get(ctx context.Context, name string) (Cluster, error) {
+	cs, err := p.List(ctx, name)
+	if err != nil {
+		return Cluster{}, err
+	}
+	return cs[0], nil
+}
+
+type notFoundError struct{ name string }
+
+func (e *notFoundError) Error() string {
+	return "cluster " + strconv.Quote(e.name) + " not found (see `mini cluster list`)"
+}
+func (e *notFoundError) Unwrap() error { return ErrNotFound }
+
+// group rebuilds clusters from labelled containers.
+func group(cs []runtime.Container) map[string]Cluster {
+	out := map[string]Cluster{}
+	for _, c := range cs {
+		l := c.Labels
+		name := l[LabelCluster]
+		if name == "" || l[LabelRole] == "" {
+			continue // e.g. a probe container
+		}
+		cl := out[name]
+		cl.Name = name
+		cl.Network = l[LabelNetwork]
+		cl.ExternalNetwork = l[LabelNetworkExternal] == "true"
+		cl.Image = l[LabelImage]
+		cl.API.Host = l[LabelAPIHost]
+		cl.API.Port, _ = strconv.Atoi(l[LabelAPIPort])
+		idx, _ := strconv.Atoi(l[LabelIndex])
+		n := Node{Name: c.Name, Role: l[LabelRole], Index: idx, IP: l[LabelIP], State: c.State, Running: c.Running}
+		switch n.Role {
+		case RoleServer:
+			cl.Servers = append(cl.Servers, n)
+		case RoleAgent:
+			cl.Agents = append(cl.Agents, n)
+		case RoleLoadBalancer:
+			cl.LoadBalancer = &n
+		}
+		out[name] = cl
+	}
+	for name, cl := range out {
+		sort.Slice(cl.Servers, func(i, j int) bool { return cl.Servers[i].Index < cl.Servers[j].Index })
+		sort.Slice(cl.Agents, func(i, j int) bool { return cl.Agents[i].Index < cl.Agents[j].Index })
+		out[name] = cl
+	}
+	return out
+}

@@ -1,0 +1,60 @@
+package cluster
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
+// MaxNameLength is the longest cluster name accepted. Every derived name
+// must stay a valid hostname label (≤ 63 characters, as the container name
+// doubles as the node's hostname and Kubernetes node name):
+// "mini-" + name + "-server-" + up to 3 digits = 16 + name ≤ 63; 32 leaves
+// room for future suffixes and keeps `docker ps` readable.
+const MaxNameLength = 32
+
+var nameRE = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+
+// ValidateName checks a cluster name: lower-case letters, digits and '-',
+// starting with a letter, ending with a letter or digit, at most
+// MaxNameLength characters.
+func ValidateName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("cluster name is empty")
+	case len(name) > MaxNameLength:
+		return fmt.Errorf("cluster name %q is %d characters long; the maximum is %d", name, len(name), MaxNameLength)
+	case !nameRE.MatchString(name):
+		return fmt.Errorf("cluster name %q is invalid: use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit", name)
+	}
+	return nil
+}
+
+// Namer builds every name of one cluster. Nothing else formats names.
+type Namer struct{ Cluster string }
+
+// NodeName is the container (and host, and Kubernetes node) name of a node.
+func (n Namer) NodeName(role string, index int) string {
+	return "mini-" + n.Cluster + "-" + role + "-" + strconv.Itoa(index)
+}
+
+// Server names server i.
+func (n Namer) Server(i int) string { return n.NodeName(RoleServer, i) }
+
+// Agent names agent i.
+func (n Namer) Agent(i int) string { return n.NodeName(RoleAgent, i) }
+
+// LoadBalancer names the load balancer container.
+func (n Namer) LoadBalancer() string { return "mini-" + n.Cluster + "-lb" }
+
+// Network names the cluster network mini creates.
+func (n Namer) Network() string { return "mini-" + n.Cluster }
+
+// Volume names the data-dir volume of a node container.
+func (n Namer) Volume(nodeName string) string { return nodeName + "-data" }
+
+// Context is the kubeconfig context and cluster entry name.
+func (n Namer) Context() string { return "mini-" + n.Cluster }
+
+// User is the kubeconfig user entry name.
+func (n Namer) User() string { return "admin@mini-" + n.Cluster }

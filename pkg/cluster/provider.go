@@ -1,0 +1,108 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/minictl/mini/pkg/kubeconfig"
+	"github.com/minictl/mini/pkg/runtime"
+)
+
+// ErrNotFound is returned when a named cluster has no containers.
+var ErrNotFound = errors.New("cluster not found")
+
+// ErrExists is returned when creating a cluster whose name is taken.
+var ErrExists = errors.New("cluster already exists")
+
+// ReadyWaiter waits until want nodes of the cluster behind cfg are Ready.
+type ReadyWaiter func(ctx context.Context, cfg *clientcmdapi.Config, want int) error
+
+// Provider runs cluster operations on one runtime.
+type Provider struct {
+	rt         runtime.Runtime
+	log        *logrus.Logger
+	kube       kubeconfig.Store
+	version    string
+	waitReady  ReadyWaiter
+	probe      privilegedProbe
+	privileged *bool
+	poll       time.Duration
+	// hostPrefixes lists host networks a new subnet must avoid.
+	hostPrefixes func() []string
+}
+
+// Option configures a Provider.
+type Option func(*Provider)
+
+// WithKubeconfig sets where the user's kubeconfig lives.
+func WithKubeconfig(paths kubeconfig.Paths) Option {
+	return func(p *Provider) { p.kube.Paths = paths }
+}
+
+// WithVersion records the CLI version in the labels of what is created.
+func WithVersion(v string) Option { return func(p *Provider) { p.version = v } }
+
+// WithReadyWaiter replaces the client-go readiness wait (tests).
+func WithReadyWaiter(w ReadyWaiter) Option { return func(p *Provider) { p.waitReady = w } }
+
+// WithPrivileged skips detection and forces privileged or emulated nodes.
+func WithPrivileged(privileged bool) Option {
+	return func(p *Provider) { p.privileged = &privileged }
+}
+
+// WithCacheDir keeps per-engine probe results (privileged mode) there.
+func WithCacheDir(dir string) Option { return func(p *Provider) { p.probe.cacheDir = dir } }
+
+// WithPollInterval sets how often waits poll their real signal.
+func WithPollInterval(d time.Duration) Option { return func(p *Provider) { p.poll = d } }
+
+// WithHostPrefixes replaces the host interface lookup (tests).
+func WithHostPrefixes(f func() []string) Option { return func(p *Provider) { p.hostPrefixes = f } }
+
+// NewProvider returns a Provider using rt and logging to log.
+func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provider {
+	p := &Provider{
+		rt: rt, log: log, version: "dev", poll: 250 * time.Millisecond,
+		probe:        privilegedProbe{readStatus: func() ([]byte, error) { return os.ReadFile("/proc/self/status") }},
+		hostPrefixes: hostPrefixes,
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.waitReady == nil {
+		p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, want int) error {
+			return WaitForNodesReady(ctx, cfg, want, p.poll)
+		}
+	}
+	return p
+}
+
+// step is one unit of progress: a line on stderr with its duration.
+type step struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// runSteps runs steps in order and stops at the first error or when ctx
+// ends (Ctrl-C).
+func (p *Provider) runSteps(ctx context.Context, steps []step) error {
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		err := s.run(ctx)
+		d := time.Since(start).Round(time.Millisecond)
+		if err != nil {
+			p.log.Errorf("✗ %s (%s)", s.name, d)
+			return err
+		}
+		p.log.Infof("✓ %s (%s)", s.name, d)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// WaitForNodesReady polls the API until at least want nodes report Ready,
+// or ctx ends. It asks the API server itself rather than reading logs.
+func WaitForNodesReady(ctx context.Context, cfg *clientcmdapi.Config, want int, interval time.Duration) error {
+	rc, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if err != nil {
+		return fmt.Errorf("building a client from the cluster's kubeconfig: %w", err)
+	}
+	rc.Timeout = 5 * time.Second
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return fmt.Errorf("building a client from the cluster's kubeconfig: %w", err)
+	}
+	last := "no answer yet"
+	for {
+		nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			last = err.Error()
+		} else {
+			ready := 0
+			for _, n := range nodes.Items {
+				if nodeReady(n) {
+					ready++
+				}
+			}
+			if ready >= want {
+				return nil
+			}
+			last = fmt.Sprintf("%d of %d node(s) Ready", ready, want)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d node(s) to be Ready (%s): %w", want, last, ctx.Err())
+		case <-time.After(interval):
+		}
+	}
+}
+
+func nodeReady(n corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}

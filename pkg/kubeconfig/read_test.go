@@ -1,0 +1,50 @@
+package kubeconfig
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/minictl/mini/pkg/runtime"
+	"github.com/minictl/mini/pkg/runtime/fake"
+)
+
+func TestReadRetriesUntilWritten(t *testing.T) {
+	ctx := context.Background()
+	rt := fake.New("node")
+	if _, err := rt.CreateContainer(ctx, runtime.ContainerSpec{Name: "s0", Image: "node"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = rt.StartContainer(ctx, "s0")
+	attempts := 0
+	rt.Hooks.Exec = func(name string, spec runtime.ExecSpec) (int, error) {
+		attempts++
+		if attempts < 3 {
+			return 1, nil // not written yet
+		}
+		_, _ = spec.Stdout.Write([]byte(nodeKubeconfig))
+		return 0, nil
+	}
+	got, err := Read(ctx, rt, "s0", time.Millisecond)
+	if err != nil || string(got) != nodeKubeconfig || attempts != 3 {
+		t.Fatalf("Read() = %q, %v after %d attempts", got, err, attempts)
+	}
+}
+
+func TestReadGivesUpWithContext(t *testing.T) {
+	rt := fake.New("node")
+	ctx := context.Background()
+	if _, err := rt.CreateContainer(ctx, runtime.ContainerSpec{Name: "s0", Image: "node"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = rt.StartContainer(ctx, "s0")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if _, err := Read(ctx, rt, "s0", 5*time.Millisecond); err == nil {
+		t.Fatal("want a timeout error")
+	}
+	// A container that does not exist fails at once, not after the timeout.
+	if _, err := Read(context.Background(), rt, "missing", time.Hour); !runtime.IsNotFound(err) {
+		t.Fatalf("Read() of a missing container = %v, want not found", err)
+	}
+}

@@ -1,0 +1,34 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	cerrdefs "github.com/containerd/errdefs"
+)
+
+// ImageExists reports whether the image is present in the engine.
+func (r *Runtime) ImageExists(ctx context.Context, ref string) (bool, error) {
+	_, err := r.cli.ImageInspect(ctx, ref)
+	if cerrdefs.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classify(err, "inspecting image "+ref)
+	}
+	return true, nil
+}
+
+// SaveImages writes a docker-archive tar of the images to w.
+func (r *Runtime) SaveImages(ctx context.Context, refs []string, w io.Writer) error {
+	rc, err := r.cli.ImageSave(ctx, refs)
+	if err != nil {
+		return classify(err, fmt.Sprintf("saving images %v", refs))
+	}
+	defer rc.Close()
+	if _, err := io.Copy(w, rc); err != nil {
+		return fmt.Errorf("saving images %v: %w", refs, err)
+	}
+	return nil
+}

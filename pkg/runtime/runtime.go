@@ -1,0 +1,47 @@
+package runtime
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Runtime is the container engine as mini needs it. Every method takes a
+// context first so Ctrl-C and timeouts reach the engine calls.
+type Runtime interface {
+	Info(ctx context.Context) (Info, error)
+
+	CreateContainer(ctx context.Context, spec ContainerSpec) (id string, err error)
+	StartContainer(ctx context.Context, name string) error
+	// StopContainer stops a container, waiting at most timeout before the
+	// engine kills it.
+	StopContainer(ctx context.Context, name string, timeout time.Duration) error
+	RemoveContainer(ctx context.Context, name string, opts RemoveOptions) error
+	InspectContainer(ctx context.Context, name string) (Container, error)
+	// ListContainers lists containers (running or not) carrying every label.
+	ListContainers(ctx context.Context, labels map[string]string) ([]Container, error)
+
+	// Exec runs a command and returns its exit code. err is only set when the
+	// command could not be run at all.
+	Exec(ctx context.Context, name string, spec ExecSpec) (exitCode int, err error)
+	// CopyTo extracts a tar stream into dir inside the container.
+	CopyTo(ctx context.Context, name, dir string, tarStream io.Reader) error
+	// CopyFrom returns a tar stream of path inside the container.
+	CopyFrom(ctx context.Context, name, path string) (io.ReadCloser, error)
+	// Logs writes the container's stdout and stderr to w.
+	Logs(ctx context.Context, name string, w io.Writer) error
+
+	CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error)
+	RemoveNetwork(ctx context.Context, name string) error
+	InspectNetwork(ctx context.Context, name string) (Network, error)
+	// ListNetworks lists networks carrying every label (all when labels is empty).
+	ListNetworks(ctx context.Context, labels map[string]string) ([]Network, error)
+
+	CreateVolume(ctx context.Context, spec VolumeSpec) error
+	RemoveVolume(ctx context.Context, name string) error
+	ListVolumes(ctx context.Context, labels map[string]string) ([]Volume, error)
+
+	ImageExists(ctx context.Context, ref string) (bool, error)
+	// SaveImages writes a docker-archive tar of the images to w.
+	SaveImages(ctx context.Context, refs []string, w io.Writer) error
+}

@@ -1,0 +1,139 @@
+package runtime
+
+import (
+	"io"
+	"time"
+)
+
+// ContainerSpec describes a container to create. It is engine-neutral: the
+// Docker implementation translates it with a pure function.
+type ContainerSpec struct {
+	Name       string
+	Image      string
+	Hostname   string
+	Entrypoint []string
+	Cmd        []string
+	Env        []string
+	Labels     map[string]string
+
+	// Network is the network to attach to, with a fixed IPv4 address so that
+	// restarts never change a node's address (etcd peers and certificates
+	// depend on it).
+	Network string
+	IP      string
+	Aliases []string
+
+	Ports   []PortMapping
+	Mounts  []Mount
+	Tmpfs   []string
+	Devices []string
+
+	// Init runs the engine's init as PID 1 so zombies are reaped.
+	Init bool
+	// Privileged asks for a fully privileged container. When the host
+	// refuses it, callers fill the emulated form below instead.
+	Privileged        bool
+	CapAdd            []string
+	CapDrop           []string
+	SecurityOpt       []string
+	DeviceCgroupRules []string
+	CgroupnsPrivate   bool
+	// RestartPolicy is "no", "always", "unless-stopped" or "on-failure".
+	RestartPolicy string
+	// MemoryBytes limits memory; 0 means no limit.
+	MemoryBytes int64
+}
+
+// PortMapping publishes a container port on the host.
+type PortMapping struct {
+	HostIP        string
+	HostPort      int
+	ContainerPort int
+	// Protocol is "tcp" (default) or "udp".
+	Protocol string
+}
+
+// MountType says what a Mount's Source is.
+type MountType string
+
+// Mount types.
+const (
+	MountVolume MountType = "volume"
+	MountBind   MountType = "bind"
+)
+
+// Mount attaches a volume or a host path to a container.
+type Mount struct {
+	Type     MountType
+	Source   string
+	Target   string
+	ReadOnly bool
+}
+
+// Container is what the engine reports about a container.
+type Container struct {
+	ID      string
+	Name    string
+	Image   string
+	Labels  map[string]string
+	State   string // created, running, exited, …
+	Running bool
+	// IPs maps network name to the container's IPv4 address on it.
+	IPs     map[string]string
+	Ports   []PortMapping
+	Created time.Time
+}
+
+// NetworkSpec describes a bridge network to create.
+type NetworkSpec struct {
+	Name    string
+	Subnet  string // CIDR, e.g. 172.30.0.0/24
+	Gateway string
+	Labels  map[string]string
+}
+
+// Network is what the engine reports about a network.
+type Network struct {
+	ID      string
+	Name    string
+	Subnets []string
+	Labels  map[string]string
+}
+
+// VolumeSpec describes a named volume to create.
+type VolumeSpec struct {
+	Name   string
+	Labels map[string]string
+}
+
+// Volume is what the engine reports about a volume.
+type Volume struct {
+	Name   string
+	Labels map[string]string
+}
+
+// ExecSpec describes a command to run in a running container.
+type ExecSpec struct {
+	Cmd    []string
+	Env    []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// RemoveOptions tunes container removal.
+type RemoveOptions struct {
+	// Force kills a running container first.
+	Force bool
+	// Volumes also removes anonymous volumes.
+	Volumes bool
+}
+
+// Info describes the engine.
+type Info struct {
+	ID   string
+	Name string
+	// Local is true when the engine is reached through a local socket, so
+	// host checks (free ports, capabilities) made by mini apply to it.
+	Local bool
+}
