@@ -93,10 +93,12 @@ artifact() {
     mkdir -p "$STAMP_DIR"
     echo "$key" >"$stamp"
   fi
-  local size secs
+  # Shell arithmetic, not awk/numfmt: forks dominate a fully cached run.
+  local size ms
   size=$(stat -c %s "$output")
-  secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-  printf '  %-28s %7s  %-6s %6ss\n' "$name" "$(numfmt --to=iec --suffix=B "$size")" "$state" "$secs" >&2
+  ms=$(((${EPOCHREALTIME/./} - ${start/./}) / 1000))
+  printf '  %-28s %5d.%dMB  %-6s %5d.%ds\n' "$name" $((size / 1048576)) $((size % 1048576 * 10 / 1048576)) \
+    "$state" $((ms / 1000)) $((ms % 1000 / 100)) >&2
 }
 
 # build_go DIR OUT CGO TAGS LDFLAGS PKG: one `go build` inside module DIR,
@@ -179,31 +181,33 @@ build_go_image() {
   "$IMAGETAR" --name "$ref" --arch "$GOARCH" --entrypoint "/$name" --file "$bin:/$name:0755" -o "$IMAGE_DIR/$name.tar"
 }
 
-# busybox_version: the busybox-static version apt would install now.
-busybox_version() {
-  local v
-  v=$(apt-cache policy busybox-static 2>/dev/null | awk '/Candidate:/ { print $2 }')
-  if [[ -z $v || $v == "(none)" ]]; then
-    as_root apt-get update >&2
-    v=$(apt-cache policy busybox-static | awk '/Candidate:/ { print $2 }')
+# busybox_deb: path of Debian's busybox-static .deb, downloaded on first use.
+# The downloaded file is the pin (its content is in the helper's key): asking
+# apt for the current candidate on every run would cost seconds. FORCE=1
+# fetches it again.
+busybox_deb() {
+  local dir="$WORK_DIR/debs" deb
+  deb=$(find "$dir" -maxdepth 1 -name "busybox-static_*_$GOARCH.deb" 2>/dev/null | head -n1)
+  if [[ -z $deb ]]; then
+    mkdir -p "$dir"
+    # As root, apt warns it cannot hand the file to its _apt sandbox user;
+    # harmless, and apt verifies the download either way.
+    (cd "$dir" && { apt-get download -q "busybox-static:$GOARCH" 2>&1 ||
+      { as_root apt-get update >&2 && apt-get download -q "busybox-static:$GOARCH" 2>&1; }; } |
+      grep -v unsandboxed >&2 || true)
+    deb=$(find "$dir" -maxdepth 1 -name "busybox-static_*_$GOARCH.deb" | head -n1)
+    [[ -n $deb ]] || die "apt-get download busybox-static produced no .deb"
   fi
-  [[ -n $v && $v != "(none)" ]] || die "no busybox-static package available from apt"
-  echo "$v"
+  echo "${deb#"$ROOT"/}"
 }
 
 build_helper() {
-  local version=$1 dir="$WORK_DIR/helper" args=() a
+  local deb="$ROOT/$1" dir="$WORK_DIR/helper" args=() a
   rm -rf "$dir"
-  mkdir -p "$dir/root"
-  # apt-get download warns when root cannot hand the file to the _apt
-  # sandbox user; the download itself is verified by apt either way.
-  (cd "$dir" && apt-get download -q "busybox-static:$GOARCH=$version" 2>&1 | grep -v 'unsandboxed' >&2 || true)
-  local deb
-  deb=$(find "$dir" -maxdepth 1 -name 'busybox-static_*.deb' | head -n1)
-  [[ -n $deb ]] || die "apt-get download busybox-static=$version produced no .deb"
-  dpkg-deb -x "$deb" "$dir/root"
-  [[ -x $dir/root/bin/busybox ]] || die "$deb has no /bin/busybox"
-  args=(--file "$dir/root/bin/busybox:/bin/busybox:0755")
+  mkdir -p "$dir"
+  dpkg-deb -x "$deb" "$dir"
+  [[ -x $dir/bin/busybox ]] || die "$deb has no /bin/busybox"
+  args=(--file "$dir/bin/busybox:/bin/busybox:0755")
   for a in "${HELPER_APPLETS[@]}"; do
     args+=(--symlink "/bin/$a:busybox")
   done
@@ -251,11 +255,12 @@ main() {
   go_image local-path-provisioner "$LOCAL_PATH_IMAGE" "$THIRD_PARTY/local-path-provisioner" \
     github.com/rancher/local-path-provisioner "-X main.VERSION=$LOCAL_PATH_VERSION" \
     "$THIRD_PARTY/local-path-provisioner/go.mod" "$THIRD_PARTY/local-path-provisioner/go.sum"
-  local busybox
-  busybox=$(busybox_version)
+  local deb
+  [[ ${FORCE:-} != 1 ]] || rm -rf "$WORK_DIR/debs"
+  deb=$(busybox_deb)
   artifact helper.tar "$IMAGE_DIR/helper.tar" \
-    "$(inputs_key "image helper $HELPER_IMAGE busybox-static=$busybox ${HELPER_APPLETS[*]} $IMAGETAR_KEY")" \
-    build_helper "$busybox"
+    "$(inputs_key "image helper $HELPER_IMAGE ${HELPER_APPLETS[*]} $IMAGETAR_KEY" "$deb")" \
+    build_helper "$deb"
 }
 
 main "$@"

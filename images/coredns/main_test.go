@@ -27,17 +27,15 @@ func TestDirectivesFollowUpstreamOrder(t *testing.T) {
 }
 
 // TestDirectivesRegistered checks every directive has its plugin imported;
-// a missing import only shows when a Corefile uses the directive.
+// a missing import only shows when a Corefile uses the directive. (The
+// reverse does not hold: forward and kubernetes link dnstap, metadata and
+// transfer as libraries; they stay unusable as directives, which is fine.)
 func TestDirectivesRegistered(t *testing.T) {
-	registered := caddy.ListPlugins()["dns"]
+	// Plugins of a server type are listed as "<type>.<name>".
+	registered := caddy.ListPlugins()["others"]
 	for _, d := range directives {
-		if !slices.Contains(registered, d) {
+		if !slices.Contains(registered, "dns."+d) {
 			t.Errorf("directive %q has no registered plugin: import it", d)
-		}
-	}
-	for _, p := range registered {
-		if !slices.Contains(directives, p) {
-			t.Errorf("plugin %q is linked but not in directives", p)
 		}
 	}
 }

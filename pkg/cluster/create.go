@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -35,13 +36,18 @@ func (p *Provider) Create(ctx context.Context, opts CreateOptions) error {
 	merged := false
 	err = p.runSteps(ctx, p.createSteps(po, pl, &merged))
 	if err == nil {
-		p.log.Infof("Cluster %s is ready in %s; API at %s, context %s", po.Name, time.Since(start).Round(100*time.Millisecond), pl.API.URL(), pl.Namer.Context())
+		state := "created"
+		if po.Wait {
+			state = "ready"
+		}
+		p.log.Infof("Cluster %s %s in %s; API at %s, context %s", po.Name, state, time.Since(start).Round(100*time.Millisecond), pl.API.URL(), pl.Namer.Context())
 		return nil
 	}
 	if ctx.Err() != nil {
 		err = fmt.Errorf("creating cluster %s was interrupted: %w", po.Name, err)
 	} else {
 		err = fmt.Errorf("creating cluster %s: %w", po.Name, err)
+		p.reportStoppedNodes(ctx, po.Name)
 	}
 	if po.NoRollback {
 		p.log.Warnf("--no-rollback: leaving what was created; remove it with `mini cluster delete %s`", po.Name)
@@ -176,8 +182,35 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 		}
 		return nil
 	}})
-	// The load balancer goes first: it publishes the host port, so a port
-	// taken in the meantime fails before the slow node containers start.
+	// Servers start one after the other, server 0 first, as it holds the
+	// datastore the others join. Agents only need a server, so they start
+	// together.
+	steps = append(steps, step{fmt.Sprintf("Starting %d server(s)", len(pl.Servers)), func(ctx context.Context) error {
+		for _, n := range pl.Servers {
+			if err := p.createAndStart(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
+	if len(pl.Agents) > 0 {
+		steps = append(steps, step{fmt.Sprintf("Starting %d agent(s)", len(pl.Agents)), func(ctx context.Context) error {
+			errs := make([]error, len(pl.Agents))
+			var wg sync.WaitGroup
+			for i, n := range pl.Agents {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = p.createAndStart(ctx, n)
+				}()
+			}
+			wg.Wait()
+			return errors.Join(errs...)
+		}})
+	}
+	// The load balancer comes after the nodes: they take seconds to boot
+	// and it does not, so creating it while they boot keeps it off the
+	// critical path. (A taken API port was already refused by preflight.)
 	if pl.LB != nil {
 		steps = append(steps, step{"Starting load balancer " + pl.LB.Spec.Name, func(ctx context.Context) error {
 			if _, err := p.rt.CreateContainer(ctx, pl.LB.Spec); err != nil {
@@ -188,23 +221,6 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 			}
 			return p.rt.StartContainer(ctx, pl.LB.Spec.Name)
 		}})
-	}
-	startAll := func(nodes []plannedNode) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			for _, n := range nodes {
-				if _, err := p.rt.CreateContainer(ctx, n.Spec); err != nil {
-					return err
-				}
-				if err := p.rt.StartContainer(ctx, n.Spec.Name); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}
-	steps = append(steps, step{fmt.Sprintf("Starting %d server(s)", len(pl.Servers)), startAll(pl.Servers)})
-	if len(pl.Agents) > 0 {
-		steps = append(steps, step{fmt.Sprintf("Starting %d agent(s)", len(pl.Agents)), startAll(pl.Agents)})
 	}
 	// The timeout covers waiting for the API server (kubeconfig) and for
 	// the nodes, the two steps that depend on Kubernetes starting.
@@ -231,10 +247,17 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 	if po.Wait {
 		want := len(pl.Servers) + len(pl.Agents)
 		steps = append(steps, step{fmt.Sprintf("Waiting for %d node(s) to be Ready", want), func(ctx context.Context) error {
-			return p.waitNodes(ctx, kcfg, want, deadline)
+			return p.waitNodes(ctx, kcfg, want, time.Time{}, deadline)
 		}})
 	}
 	return steps
+}
+
+func (p *Provider) createAndStart(ctx context.Context, n plannedNode) error {
+	if _, err := p.rt.CreateContainer(ctx, n.Spec); err != nil {
+		return err
+	}
+	return p.rt.StartContainer(ctx, n.Spec.Name)
 }
 
 func names(n Namer) kubeconfig.Names {
@@ -256,11 +279,11 @@ func (p *Provider) fetchKubeconfig(ctx context.Context, n Namer, server string, 
 	return kubeconfig.Rewrite(raw, api.URL(), names(n))
 }
 
-func (p *Provider) waitNodes(ctx context.Context, cfg *clientcmdapi.Config, want int, deadline time.Time) error {
+func (p *Provider) waitNodes(ctx context.Context, cfg *clientcmdapi.Config, want int, since, deadline time.Time) error {
 	if !deadline.IsZero() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	return p.waitReady(ctx, cfg, want)
+	return p.waitReady(ctx, cfg, want, since)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/minictl/mini/pkg/runtime"
 )
@@ -28,8 +29,7 @@ func (p *Provider) Delete(ctx context.Context, name string) error {
 }
 
 // teardown removes everything labelled with the cluster, in reverse order
-// of creation: containers (agents, servers, load balancer), volumes, the
-// network, then kubeconfig entries. It keeps going after an error so one
+// of creation: containers, volumes, the network, then kubeconfig entries. It keeps going after an error so one
 // stuck object does not leave the rest behind, and reports all errors.
 func (p *Provider) teardown(ctx context.Context, name string, kubeconfigToo bool) error {
 	var errs []error
@@ -63,8 +63,20 @@ func (p *Provider) teardown(ctx context.Context, name string, kubeconfigToo bool
 			order = append(order, c.Name)
 		}
 	}
-	for _, n := range order {
-		keep(p.rt.RemoveContainer(ctx, n, runtime.RemoveOptions{Force: true, Volumes: true}))
+	// Containers go in parallel: a forced removal is independent per
+	// container and this is most of delete's wall time.
+	results := make([]error, len(order))
+	var wg sync.WaitGroup
+	for i, n := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = p.rt.RemoveContainer(ctx, n, runtime.RemoveOptions{Force: true, Volumes: true})
+		}()
+	}
+	wg.Wait()
+	for _, err := range results {
+		keep(err)
 	}
 	vols, err := p.rt.ListVolumes(ctx, clusterSelector(name))
 	keep(err)

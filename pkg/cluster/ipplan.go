@@ -42,6 +42,7 @@ func (p ipPlan) at(offset int) string {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
 }
 
+// Gateway, LoadBalancer, Server and Agent return fixed addresses.
 func (p ipPlan) Gateway() string      { return p.at(offsetGateway) }
 func (p ipPlan) LoadBalancer() string { return p.at(offsetLB) }
 func (p ipPlan) Server(i int) string  { return p.at(offsetServer + i) }

@@ -22,6 +22,9 @@ func (p *Provider) Start(ctx context.Context, name string, opts StartOptions) er
 	if len(cl.Servers) == 0 {
 		return fmt.Errorf("cluster %s has no server container left; delete and create it again", name)
 	}
+	// Lease renewals after this moment prove a kubelet came back; the
+	// second of slack covers the API server's clock granularity.
+	since := time.Now().Add(-time.Second)
 	var steps []step
 	for _, n := range cl.Nodes() {
 		if n.Running {
@@ -49,7 +52,7 @@ func (p *Provider) Start(ctx context.Context, name string, opts StartOptions) er
 			if err != nil {
 				return err
 			}
-			return p.waitNodes(ctx, kcfg, want, deadline)
+			return p.waitNodes(ctx, kcfg, want, since, deadline)
 		}})
 	}
 	return p.runSteps(ctx, steps)

@@ -11,6 +11,11 @@ const (
 	MaxAgents  = 150
 )
 
+// DefaultTimeout bounds the waits of create and start: a node is Ready in
+// well under a minute on a 2-core machine; 3 minutes leaves room for a
+// loaded host without hanging a script forever.
+const DefaultTimeout = 3 * time.Minute
+
 // CreateOptions describe a cluster to create. The CLI fills it from flags;
 // Validate (called by Create) reports every problem at once.
 type CreateOptions struct {

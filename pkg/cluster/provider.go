@@ -19,8 +19,9 @@ var ErrNotFound = errors.New("cluster not found")
 // ErrExists is returned when creating a cluster whose name is taken.
 var ErrExists = errors.New("cluster already exists")
 
-// ReadyWaiter waits until want nodes of the cluster behind cfg are Ready.
-type ReadyWaiter func(ctx context.Context, cfg *clientcmdapi.Config, want int) error
+// ReadyWaiter waits until want nodes of the cluster behind cfg are Ready,
+// with kubelets alive after since (zero: no such check).
+type ReadyWaiter func(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time) error
 
 // Provider runs cluster operations on one runtime.
 type Provider struct {
@@ -75,8 +76,8 @@ func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provid
 		o(p)
 	}
 	if p.waitReady == nil {
-		p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, want int) error {
-			return WaitForNodesReady(ctx, cfg, want, p.poll)
+		p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time) error {
+			return WaitForNodesReady(ctx, cfg, want, since, p.poll)
 		}
 	}
 	return p

@@ -14,7 +14,11 @@ import (
 
 // WaitForNodesReady polls the API until at least want nodes report Ready,
 // or ctx ends. It asks the API server itself rather than reading logs.
-func WaitForNodesReady(ctx context.Context, cfg *clientcmdapi.Config, want int, interval time.Duration) error {
+//
+// After a restart a node's Ready condition can be stale (it is only
+// reconsidered after the node monitor's grace period), so when since is set
+// a node also needs its kubelet to have renewed its Lease after since.
+func WaitForNodesReady(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time, interval time.Duration) error {
 	rc, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
 	if err != nil {
 		return fmt.Errorf("building a client from the cluster's kubeconfig: %w", err)
@@ -30,9 +34,20 @@ func WaitForNodesReady(ctx context.Context, cfg *clientcmdapi.Config, want int, 
 		if err != nil {
 			last = err.Error()
 		} else {
+			renewed := map[string]bool{}
+			if !since.IsZero() {
+				leases, err := cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).List(ctx, metav1.ListOptions{})
+				if err == nil {
+					for _, l := range leases.Items {
+						if l.Spec.RenewTime != nil && !l.Spec.RenewTime.Time.Before(since) {
+							renewed[l.Name] = true
+						}
+					}
+				}
+			}
 			ready := 0
 			for _, n := range nodes.Items {
-				if nodeReady(n) {
+				if nodeReady(n) && (since.IsZero() || renewed[n.Name]) {
 					ready++
 				}
 			}

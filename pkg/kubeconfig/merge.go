@@ -3,6 +3,7 @@ package kubeconfig
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"time"
 
@@ -26,10 +27,22 @@ type session struct {
 	unlock  []func()
 }
 
-func (s Store) open() (*session, error) {
+// open locks and loads the kubeconfig files; with existingOnly, files that
+// do not exist are left out (removing entries must not create files or
+// directories).
+func (s Store) open(existingOnly bool) (*session, error) {
 	files, err := s.Paths.Files()
 	if err != nil {
 		return nil, err
+	}
+	if existingOnly {
+		var existing []string
+		for _, f := range files {
+			if _, err := os.Stat(f); err == nil {
+				existing = append(existing, f)
+			}
+		}
+		files = existing
 	}
 	timeout := s.LockTimeout
 	if timeout == 0 {
@@ -77,7 +90,7 @@ func (s *session) has(f string, n Names) bool {
 // cfg, and makes its context current when switchContext is set. It returns
 // the file it wrote the entries to.
 func (s Store) Merge(cfg *clientcmdapi.Config, names Names, switchContext bool) (string, error) {
-	ss, err := s.open()
+	ss, err := s.open(false)
 	if err != nil {
 		return "", err
 	}
@@ -124,7 +137,7 @@ func (s Store) Merge(cfg *clientcmdapi.Config, names Names, switchContext bool) 
 // clears current-context where it named the cluster. Missing entries are
 // fine: delete must be idempotent.
 func (s Store) Remove(names Names) error {
-	ss, err := s.open()
+	ss, err := s.open(true)
 	if err != nil {
 		return err
 	}

@@ -269,3 +269,13 @@ func TestPathsFiles(t *testing.T) {
 		t.Errorf("want an error with no paths at all")
 	}
 }
+
+func TestRemoveCreatesNothing(t *testing.T) {
+	home := t.TempDir()
+	if err := (Store{Paths: Paths{Home: home}}).Remove(devNames); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".kube")); !os.IsNotExist(err) {
+		t.Errorf("Remove created ~/.kube: %v", err)
+	}
+}

@@ -25,6 +25,7 @@ type ExecError struct {
 	Output    string
 }
 
+// Error says which command failed where, with its output.
 func (e *ExecError) Error() string {
 	msg := fmt.Sprintf("command %q in container %s exited with code %d", strings.Join(e.Cmd, " "), e.Container, e.ExitCode)
 	if out := strings.TrimSpace(e.Output); out != "" {

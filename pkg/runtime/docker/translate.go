@@ -40,8 +40,17 @@ func translateContainerSpec(spec runtime.ContainerSpec) (createConfig, error) {
 		Privileged:   spec.Privileged,
 		CapAdd:       spec.CapAdd,
 		CapDrop:      spec.CapDrop,
-		SecurityOpt:  spec.SecurityOpt,
 		PortBindings: nat.PortMap{},
+	}
+	for _, opt := range spec.SecurityOpt {
+		// "systempaths=unconfined" is a docker CLI option, not an Engine API
+		// one: the CLI turns it into empty masked and read-only path lists
+		// (empty, not nil, so the engine's defaults are overridden).
+		if opt == "systempaths=unconfined" {
+			host.MaskedPaths, host.ReadonlyPaths = []string{}, []string{}
+			continue
+		}
+		host.SecurityOpt = append(host.SecurityOpt, opt)
 	}
 	if spec.Init {
 		init := true
@@ -79,8 +88,12 @@ func translateContainerSpec(spec runtime.ContainerSpec) (createConfig, error) {
 	}
 	for _, p := range spec.Ports {
 		proto := p.Protocol
-		if proto == "" {
+		switch proto {
+		case "":
 			proto = "tcp"
+		case "tcp", "udp", "sctp":
+		default:
+			return createConfig{}, fmt.Errorf("container %s: port %d: unknown protocol %q", spec.Name, p.ContainerPort, proto)
 		}
 		port, err := nat.NewPort(proto, strconv.Itoa(p.ContainerPort))
 		if err != nil {

@@ -202,3 +202,29 @@ func (r *Runtime) StopContainer(ctx context.Context, name string, _ time.Duratio
 	c.Running = false
 	return nil
 }
+
+// NodeKubeconfig is a kubeconfig as a node writes it (entries named
+// "default", server on 127.0.0.1:6443), for tests that read one.
+const NodeKubeconfig = `apiVersion: v1
+kind: Config
+clusters:
+- cluster: {server: "https://127.0.0.1:6443", certificate-authority-data: Q0E=}
+  name: default
+contexts:
+- context: {cluster: default, user: default}
+  name: default
+current-context: default
+users:
+- name: default
+  user: {token: abc}
+`
+
+// ServeKubeconfig is an Exec hook under which every server container
+// (name containing "-server-") answers `cat PATH` with NodeKubeconfig, as
+// if its API server were ready; other commands exit 0.
+func ServeKubeconfig(name string, spec runtime.ExecSpec) (int, error) {
+	if len(spec.Cmd) == 2 && spec.Cmd[0] == "cat" && strings.Contains(name, "-server-") && spec.Stdout != nil {
+		_, _ = io.WriteString(spec.Stdout, NodeKubeconfig)
+	}
+	return 0, nil
+}

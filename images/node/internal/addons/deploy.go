@@ -138,28 +138,36 @@ func (d *deployer) deploy(ctx context.Context, v Values, disabled map[string]boo
 // hold the others back.
 func (d *deployer) runTasks(ctx context.Context, tasks []task) error {
 	backoff := d.backoff
+	var errs []error // the transient failures of the last round
 	for attempt := 1; ; attempt++ {
 		var pending []task
-		var errs []error
+		var failed []error
 		reset := false
 		for _, t := range tasks {
 			err := t.run(ctx)
 			if err == nil {
 				continue
 			}
+			if ctx.Err() != nil {
+				// The deadline hit mid-request: report what kept us waiting
+				// rather than only "context deadline exceeded".
+				return giveUp(ctx, attempt, len(tasks), append(errs, err))
+			}
 			err = fmt.Errorf("%s: %w", t.desc, err)
 			if !retryable(err) {
 				return err
 			}
-			if meta.IsNoMatchError(err) {
+			var me *mappingError
+			if errors.As(err, &me) {
 				reset = true
 			}
 			pending = append(pending, t)
-			errs = append(errs, err)
+			failed = append(failed, err)
 		}
 		if len(pending) == 0 {
 			return nil
 		}
+		errs = failed
 		if reset {
 			d.mapper.Reset()
 		}
@@ -170,12 +178,16 @@ func (d *deployer) runTasks(ctx context.Context, tasks []task) error {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return fmt.Errorf("gave up after %d attempts with %d operations pending (is the API server up?): %w",
-				attempt, len(pending), errors.Join(append([]error{ctx.Err()}, errs...)...))
+			return giveUp(ctx, attempt, len(pending), errs)
 		case <-timer.C:
 		}
 		tasks = pending
 	}
+}
+
+func giveUp(ctx context.Context, attempts, pending int, errs []error) error {
+	return fmt.Errorf("gave up after %d attempts with %d operations pending (is the API server up?): %w",
+		attempts, pending, errors.Join(append([]error{ctx.Err()}, errs...)...))
 }
 
 // retryable tells the failures that go away on their own during a server's
@@ -202,7 +214,7 @@ func (d *deployer) resourceFor(obj *unstructured.Unstructured) (dynamic.Resource
 	gvk := obj.GroupVersionKind()
 	mapping, err := d.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	if err != nil {
-		return nil, fmt.Errorf("find resource for %s: %w", gvk, err)
+		return nil, &mappingError{gvk: gvk, err: err}
 	}
 	if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
 		obj.SetNamespace("")
@@ -213,6 +225,19 @@ func (d *deployer) resourceFor(obj *unstructured.Unstructured) (dynamic.Resource
 	}
 	return d.client.Resource(mapping.Resource).Namespace(obj.GetNamespace()), nil
 }
+
+// mappingError marks a failed kind-to-resource lookup (kind not served yet,
+// or discovery failed), after which cached discovery must be refreshed.
+type mappingError struct {
+	gvk schema.GroupVersionKind
+	err error
+}
+
+func (e *mappingError) Error() string {
+	return fmt.Sprintf("find resource for %s: %v", e.gvk, e.err)
+}
+
+func (e *mappingError) Unwrap() error { return e.err }
 
 func (d *deployer) applyTask(obj *unstructured.Unstructured) task {
 	return task{

@@ -22,18 +22,21 @@ import (
 	clienttesting "k8s.io/client-go/testing"
 )
 
-// kinds the manifests use, with their scope, as discovery would report them.
-var testKinds = map[schema.GroupVersionKind]meta.RESTScope{
-	{Version: "v1", Kind: "ServiceAccount"}:                                         meta.RESTScopeNamespace,
-	{Version: "v1", Kind: "ConfigMap"}:                                              meta.RESTScopeNamespace,
-	{Version: "v1", Kind: "Service"}:                                                meta.RESTScopeNamespace,
-	{Group: "apps", Version: "v1", Kind: "Deployment"}:                              meta.RESTScopeNamespace,
-	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}:               meta.RESTScopeNamespace,
-	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}:        meta.RESTScopeNamespace,
-	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole"}:        meta.RESTScopeRoot,
-	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}: meta.RESTScopeRoot,
-	{Group: "storage.k8s.io", Version: "v1", Kind: "StorageClass"}:                  meta.RESTScopeRoot,
-	{Group: "apiregistration.k8s.io", Version: "v1", Kind: "APIService"}:            meta.RESTScopeRoot,
+// testKinds are the kinds the manifests use, with their scope, as discovery
+// would report them.
+func testKinds() map[schema.GroupVersionKind]meta.RESTScope {
+	return map[schema.GroupVersionKind]meta.RESTScope{
+		{Version: "v1", Kind: "ServiceAccount"}:                                         meta.RESTScopeNamespace,
+		{Version: "v1", Kind: "ConfigMap"}:                                              meta.RESTScopeNamespace,
+		{Version: "v1", Kind: "Service"}:                                                meta.RESTScopeNamespace,
+		{Group: "apps", Version: "v1", Kind: "Deployment"}:                              meta.RESTScopeNamespace,
+		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}:               meta.RESTScopeNamespace,
+		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}:        meta.RESTScopeNamespace,
+		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole"}:        meta.RESTScopeRoot,
+		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}: meta.RESTScopeRoot,
+		{Group: "storage.k8s.io", Version: "v1", Kind: "StorageClass"}:                  meta.RESTScopeRoot,
+		{Group: "apiregistration.k8s.io", Version: "v1", Kind: "APIService"}:            meta.RESTScopeRoot,
+	}
 }
 
 // fakeMapper is a static mapper whose hidden groups stay undiscovered until
@@ -46,7 +49,7 @@ type fakeMapper struct {
 
 func newFakeMapper(hidden ...string) *fakeMapper {
 	m := &fakeMapper{mapper: meta.NewDefaultRESTMapper(nil), hidden: map[string]bool{}}
-	for gvk, scope := range testKinds {
+	for gvk, scope := range testKinds() {
 		m.mapper.Add(gvk, scope)
 	}
 	for _, g := range hidden {
@@ -72,7 +75,7 @@ func (m *fakeMapper) Reset() {
 // create-or-update meaning.
 func newFakeClient(objs ...runtime.Object) *dynamicfake.FakeDynamicClient {
 	listKinds := map[schema.GroupVersionResource]string{}
-	for gvk := range testKinds {
+	for gvk := range testKinds() {
 		gvr, _ := meta.UnsafeGuessKindToResource(gvk)
 		listKinds[gvr] = gvk.Kind + "List"
 	}
@@ -113,7 +116,7 @@ func newTestDeployer(client *dynamicfake.FakeDynamicClient, mapper *fakeMapper) 
 func stored(t *testing.T, client *dynamicfake.FakeDynamicClient) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
-	for gvk := range testKinds {
+	for gvk := range testKinds() {
 		gvr, _ := meta.UnsafeGuessKindToResource(gvk)
 		list, err := client.Resource(gvr).List(context.Background(), metav1.ListOptions{})
 		if err != nil {

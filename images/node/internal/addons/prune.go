@@ -53,7 +53,7 @@ func (d *deployer) deleteLabelled(ctx context.Context, gvk schema.GroupVersionKi
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("find resource for %s: %w", gvk, err)
+		return &mappingError{gvk: gvk, err: err}
 	}
 	// No namespace: list across all of them, for namespaced kinds too.
 	list, err := d.client.Resource(mapping.Resource).List(ctx, metav1.ListOptions{LabelSelector: selector})

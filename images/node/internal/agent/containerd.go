@@ -18,6 +18,10 @@ import (
 	"github.com/minictl/mini/images/node/internal/pki"
 )
 
+// PauseImage is the sandbox image, preloaded like every addon image; it must
+// equal versions.env PAUSE_IMAGE (TestPauseImageMatchesVersionsEnv).
+const PauseImage = "mini.local/pause:3.10"
+
 // containerdConfig is containerd 2.x's version-3 configuration.
 // restrict_oom_score_adj: kubelet asks for oom_score_adj -998 for sandboxes,
 // and lowering it needs CAP_SYS_RESOURCE, which a node container may lack;

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -121,5 +122,15 @@ func TestRewriteResolvConf(t *testing.T) {
 	out, proxied = rewriteResolvConf("nameserver 10.0.0.2\nnameserver 127.0.0.53\n", "172.18.0.2")
 	if proxied || strings.Contains(out, "127.0.0.53") || !strings.Contains(out, "10.0.0.2") {
 		t.Errorf("got %q, %v", out, proxied)
+	}
+}
+
+func TestPauseImageMatchesVersionsEnv(t *testing.T) {
+	data, err := os.ReadFile("../../../versions.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "\nPAUSE_IMAGE="+PauseImage+"\n") {
+		t.Fatalf("PauseImage %q is not versions.env's PAUSE_IMAGE", PauseImage)
 	}
 }

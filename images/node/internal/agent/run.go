@@ -71,25 +71,33 @@ func Run(ctx context.Context, o Options) error {
 		})
 	}
 	g.Go(func() error {
-		return RunKubelet(ctx, dir, KubeletOptions{
+		return logExit("kubelet", RunKubelet(ctx, dir, KubeletOptions{
 			NodeName: o.Config.NodeName, NodeIP: o.Config.NodeIP,
 			Labels: o.Config.NodeLabels, Taints: o.Config.NodeTaints, ExtraArgs: o.Config.KubeletArgs,
 			ClusterDNS: o.ClusterDNS, ClusterDomain: o.ClusterDomain,
 			ClientCAFile: o.Creds.ClientCAFile, ServingCert: o.Creds.KubeletServing,
 			Kubeconfig: o.Creds.KubeletKubeconfig, ResolvConf: resolv, Verbosity: o.Config.Verbosity,
-		})
+		}))
 	})
 	g.Go(func() error {
-		return RunProxy(ctx, dir, ProxyOptions{
+		return logExit("kube-proxy", RunProxy(ctx, dir, ProxyOptions{
 			NodeName: o.Config.NodeName, ClusterCIDR: o.ClusterCIDR,
 			Kubeconfig: o.Creds.ProxyKubeconfig, ExtraArgs: o.Config.KubeProxyArgs,
-		})
+		}))
 	})
 	g.Go(func() error {
 		n := &Network{Client: client, NodeName: o.Config.NodeName, NodeIP: o.Config.NodeIP, ClusterCIDR: o.ClusterCIDR}
 		return n.Run(ctx)
 	})
 	return g.Wait()
+}
+
+// logExit names the agent component that stopped, when one does.
+func logExit(name string, err error) error {
+	if err != nil {
+		klog.ErrorS(err, "Agent component failed", "component", name)
+	}
+	return err
 }
 
 // writeResolvConf gives kubelet (and so every pod with dnsPolicy Default,

@@ -75,12 +75,19 @@ func startKine(ctx context.Context, o Options) (Result, error) {
 		}
 	}
 	sock := filepath.Join(o.Dir, "kine.sock")
+	// kine's own CLI defaults; the library leaves them zero and refuses that.
 	cfg, err := endpoint.Listen(ctx, endpoint.Config{
-		Listener:         "unix://" + sock,
-		Endpoint:         ep,
-		NotifyInterval:   5 * time.Second,
-		CompactInterval:  5 * time.Minute,
-		BackendTLSConfig: tls.Config{},
+		Listener:            "unix://" + sock,
+		Endpoint:            ep,
+		NotifyInterval:      5 * time.Second,
+		PollInterval:        time.Second,
+		EmulatedETCDVersion: "3.6.11",
+		CompactInterval:     5 * time.Minute,
+		CompactTimeout:      5 * time.Second,
+		CompactMinRetain:    1000,
+		CompactBatchSize:    1000,
+		PollBatchSize:       500,
+		BackendTLSConfig:    tls.Config{},
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("start kine (%s): %w", kind, err)

@@ -87,7 +87,7 @@ func controllerManagerArgs(cfg *config.Server, t *TLS) []string {
 		"--node-cidr-mask-size=" + strconv.Itoa(config.DefaultNodeCIDRMaskLen),
 		"--service-cluster-ip-range=" + cfg.ServiceCIDR,
 		"--configure-cloud-routes=false",
-		"--controllers=*,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
+		"--controllers=*",
 		"--use-service-account-credentials=true",
 		"--service-account-private-key-file=" + t.ServiceAccountKey,
 		"--root-ca-file=" + t.ServerCA.CertPath,

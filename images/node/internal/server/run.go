@@ -67,16 +67,29 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	step("Certificates ready")
 
 	g, ctx := errgroup.WithContext(ctx)
+	// goComponent runs one component and says which one stopped the node:
+	// errgroup would otherwise only return the first error after every
+	// other component has shut down, which can take a minute.
+	goComponent := func(name string, fn func() error) {
+		g.Go(func() error {
+			err := fn()
+			if err != nil && ctx.Err() == nil {
+				klog.ErrorS(err, "Component failed; stopping the node", "component", name)
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return err
+		})
+	}
 	imported := make(chan error, 1)
 	var creds agent.Credentials
 	if !cfg.DisableAgent {
-		cd, err := agent.StartContainerd(ctx, agent.DefaultContainerdOptions(cfg.DataDir, addons.PauseImage))
+		cd, err := agent.StartContainerd(ctx, agent.DefaultContainerdOptions(cfg.DataDir, agent.PauseImage))
 		if err != nil {
 			return err
 		}
 		defer cd.Stop()
 		step("containerd ready")
-		g.Go(func() error {
+		goComponent("containerd", func() error {
 			select {
 			case err := <-cd.Done():
 				return fmt.Errorf("containerd exited: %v", err)
@@ -112,7 +125,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	if err != nil {
 		return err
 	}
-	g.Go(func() error { return api.Run(ctx) })
+	goComponent("kube-apiserver", func() error { return api.Run(ctx) })
 	adminCfg, err := clientcmd.BuildConfigFromFlags("", adminPath)
 	if err != nil {
 		return fmt.Errorf("admin kubeconfig: %w", err)
@@ -122,10 +135,10 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	}
 	step("API server ready")
 
-	g.Go(func() error { return controlplane.RunControllerManager(ctx, controllerManagerArgs(cfg, t)) })
-	g.Go(func() error { return controlplane.RunScheduler(ctx, schedulerArgs(cfg)) })
+	goComponent("kube-controller-manager", func() error { return controlplane.RunControllerManager(ctx, controllerManagerArgs(cfg, t)) })
+	goComponent("kube-scheduler", func() error { return controlplane.RunScheduler(ctx, schedulerArgs(cfg)) })
 	if !cfg.DisableAgent {
-		g.Go(func() error {
+		goComponent("agent", func() error {
 			return agent.Run(ctx, agent.Options{
 				Config: &cfg.Agent, ClusterDNS: cfg.ClusterDNS, ClusterDomain: cfg.ClusterDomain,
 				ClusterCIDR: cfg.ClusterCIDR, Creds: creds, ImagesImported: imported,
@@ -155,7 +168,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 		step("Addons applied")
 	}()
 	if !disabled["servicelb"] {
-		g.Go(func() error { return servicelb.Run(ctx, client, 1) })
+		goComponent("servicelb", func() error { return servicelb.Run(ctx, client, 1) })
 	}
 	if !cfg.DisableAgent {
 		go labelServerNode(ctx, client, cfg.NodeName)

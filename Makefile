@@ -1,0 +1,53 @@
+# mini — thin Makefile; the work lives in hack/ scripts.
+# Two commands matter on a fresh machine:
+#   make dev    build mini and the images if missing, create cluster "dev"
+#   make test   every test: unit, node image and cluster end-to-end
+SHELL := /bin/bash
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GO_LDFLAGS := -s -w -X github.com/minictl/mini/pkg/version.Version=$(VERSION)
+BIN := bin/mini
+E2E_TIMEOUT ?= 45m
+
+.PHONY: all build install dev test unit e2e images node-image lb-image bench lint clean docker
+
+all: build
+
+build: ## build the mini CLI into bin/mini
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(GO_LDFLAGS)" -o $(BIN) ./cmd/mini
+
+install: ## install mini into GOBIN
+	CGO_ENABLED=0 go install -trimpath -ldflags "$(GO_LDFLAGS)" ./cmd/mini
+
+docker: ## make sure a Docker engine answers (installs and starts one if needed)
+	bash hack/ensure-docker.sh
+
+node-image: docker ## build the node image (cached by inputs)
+	bash hack/build-node-image.sh
+
+lb-image: docker ## build the load-balancer image (cached by inputs)
+	bash hack/build-lb-image.sh
+
+images: node-image lb-image
+
+dev: build images ## create (or reuse) the cluster "dev"
+	@if $(BIN) cluster list dev >/dev/null 2>&1; then echo "cluster dev exists"; else $(BIN) cluster create dev; fi
+
+unit: ## unit tests of both modules (no Docker needed)
+	go test ./...
+	cd images/node && go test ./...
+
+e2e: build images ## end-to-end tests against the real engine
+	go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/
+
+test: docker unit e2e ## everything; what CI runs
+
+bench: build images ## speed and memory benchmarks → docs/benchmarks.md
+	bash hack/bench.sh
+
+lint:
+	gofmt -l . | (! grep .) || (echo "gofmt needed"; exit 1)
+	go vet ./... && go vet -tags e2e ./tests/e2e/
+	cd images/node && go vet ./...
+
+clean:
+	rm -rf bin _output

@@ -1,0 +1,95 @@
+package cluster
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func mustPlan(t *testing.T, o CreateOptions, privileged bool) plan {
+	t.Helper()
+	po, err := o.parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	po.api.Port = 40000
+	p, err := buildPlan(po, planInput{Subnet: "172.30.5.0/24", Privileged: privileged, Token: "tok", Version: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBuildPlanNodes(t *testing.T) {
+	o := defaultOpts("dev")
+	o.Servers, o.Agents = 3, 2
+	o.Env = []string{"A=1@agent:1", "B=2"}
+	o.NodeLabels = []string{"tier=edge@agents:*"}
+	o.K3sArgs = []string{"--disable=traefik", "--kubelet-arg=v=2@agent:0"}
+	o.Volumes = []string{"/src:/dst:ro@server:0"}
+	o.ServersMemory = "1g"
+	p := mustPlan(t, o, false)
+
+	s0, s1, a0, a1 := p.Servers[0].Spec, p.Servers[1].Spec, p.Agents[0].Spec, p.Agents[1].Spec
+	if s0.IP != "172.30.5.10" || s1.IP != "172.30.5.11" || a1.IP != "172.30.5.101" || p.LB.Spec.IP != "172.30.5.2" {
+		t.Errorf("IPs: %s %s %s %s", s0.IP, s1.IP, a1.IP, p.LB.Spec.IP)
+	}
+	if !slices.Contains(s0.Cmd, "--cluster-init") || slices.Contains(s1.Cmd, "--cluster-init") {
+		t.Errorf("only server 0 of several inits the cluster: %v / %v", s0.Cmd, s1.Cmd)
+	}
+	if i := slices.Index(s1.Cmd, "--server"); i < 0 || s1.Cmd[i+1] != "https://172.30.5.10:6443" {
+		t.Errorf("server 1 does not join server 0: %v", s1.Cmd)
+	}
+	if a0.Cmd[0] != "agent" || !slices.Contains(a0.Env, "K3S_URL=https://172.30.5.10:6443") || !slices.Contains(a0.Env, "K3S_TOKEN=tok") {
+		t.Errorf("agent 0: cmd %v env %v", a0.Cmd, a0.Env)
+	}
+	if !slices.Contains(s0.Cmd, "--tls-san") || !slices.Contains(s0.Cmd, "mini-dev-lb") || !slices.Contains(s0.Cmd, "127.0.0.1") {
+		t.Errorf("server 0 lacks TLS SANs: %v", s0.Cmd)
+	}
+	// Filters.
+	if !slices.Contains(a1.Env, "A=1") || slices.Contains(a0.Env, "A=1") || !slices.Contains(s0.Env, "B=2") {
+		t.Errorf("env filter: a0 %v a1 %v s0 %v", a0.Env, a1.Env, s0.Env)
+	}
+	if !slices.Contains(a0.Cmd, "tier=edge") || slices.Contains(s0.Cmd, "tier=edge") {
+		t.Errorf("node label filter: a0 %v s0 %v", a0.Cmd, s0.Cmd)
+	}
+	if !slices.Contains(s1.Cmd, "--disable=traefik") || slices.Contains(a0.Cmd, "--disable=traefik") || !slices.Contains(a0.Cmd, "--kubelet-arg=v=2") {
+		t.Errorf("k3s-arg default is servers only: s1 %v a0 %v", s1.Cmd, a0.Cmd)
+	}
+	if len(s0.Mounts) != 2 || !s0.Mounts[1].ReadOnly || s0.Mounts[1].Target != "/dst" || len(s1.Mounts) != 1 {
+		t.Errorf("volume filter: s0 %+v s1 %+v", s0.Mounts, s1.Mounts)
+	}
+	if s0.MemoryBytes != 1<<30 || a0.MemoryBytes != 0 {
+		t.Errorf("memory: %d %d", s0.MemoryBytes, a0.MemoryBytes)
+	}
+	// Container flags from the node recipe.
+	if !s0.Init || !s0.CgroupnsPrivate || s0.RestartPolicy != "unless-stopped" || s0.Hostname != s0.Name {
+		t.Errorf("init/cgroupns/restart/hostname: %+v", s0)
+	}
+	if strings.Join(s0.Tmpfs, ",") != "/run,/var/run,/tmp" || s0.Mounts[0].Target != "/var/lib/mini" || s0.Mounts[0].Source != "mini-dev-server-0-data" {
+		t.Errorf("tmpfs %v mounts %+v", s0.Tmpfs, s0.Mounts)
+	}
+	if s0.Labels[LabelRole] != RoleServer || s0.Labels[LabelIP] != s0.IP || s0.Labels[LabelAPIPort] != "40000" || s0.Labels[LabelCluster] != "dev" {
+		t.Errorf("labels: %v", s0.Labels)
+	}
+	if len(p.LBConfig.Routes) != 1 || len(p.LBConfig.Routes[0].Backends) != 3 {
+		t.Errorf("lb config: %+v", p.LBConfig)
+	}
+}
+
+func TestBuildPlanPrivilegedModes(t *testing.T) {
+	emulated := mustPlan(t, defaultOpts("dev"), false).Servers[0].Spec
+	if emulated.Privileged || !slices.Equal(emulated.CapAdd, []string{"ALL"}) || !slices.Equal(emulated.CapDrop, []string{"SYS_RESOURCE"}) ||
+		!slices.Contains(emulated.SecurityOpt, "systempaths=unconfined") || !slices.Equal(emulated.DeviceCgroupRules, []string{"a *:* rwm"}) ||
+		!slices.Equal(emulated.Devices, []string{"/dev/kmsg"}) {
+		t.Errorf("emulated privileged: %+v", emulated)
+	}
+	real := mustPlan(t, defaultOpts("dev"), true).Servers[0].Spec
+	if !real.Privileged || len(real.CapAdd) > 0 {
+		t.Errorf("privileged: %+v", real)
+	}
+	single := mustPlan(t, defaultOpts("dev"), true).Servers[0].Spec
+	if slices.Contains(single.Cmd, "--cluster-init") {
+		t.Errorf("a single server needs no --cluster-init: %v", single.Cmd)
+	}
+}

@@ -1,0 +1,20 @@
+package cluster
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/minictl/mini/pkg/cmd/internal/cli"
+)
+
+// NewCommand returns `mini cluster`.
+func NewCommand(app *cli.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "cluster",
+		Aliases: []string{"clusters", "c"},
+		Short:   "Create, delete, list, start and stop clusters",
+		Args:    cli.NoArgs,
+	}
+	cmd.AddCommand(newCreateCommand(app), newDeleteCommand(app), newListCommand(app),
+		newStartCommand(app), newStopCommand(app), newRestartCommand(app))
+	return cmd
+}

@@ -1,0 +1,89 @@
+package cluster
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/minictl/mini/pkg/cluster"
+	"github.com/minictl/mini/pkg/cmd/internal/cli"
+	"github.com/minictl/mini/pkg/version"
+)
+
+// DefaultName is the cluster name when none is given.
+const DefaultName = "dev"
+
+func newCreateCommand(app *cli.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "create [NAME]",
+		Short: "Create a cluster (default name: " + DefaultName + ")",
+		Long: "Create a cluster of node containers behind a load balancer, merge its kubeconfig and wait for its nodes.\n\n" +
+			"Node filters select nodes for --env, --volume, --k3s-node-label and --k3s-arg: VALUE@server:0,\n" +
+			"@servers:*, @agent:1,3, @agents:2-4, @loadbalancer, @all; several joined with ';'.\n" +
+			"Without a filter a value applies to every node, except --k3s-arg which goes to servers.\n" +
+			"Cluster names are at most 32 characters: lower-case letters, digits and '-'.",
+		Example: "  mini cluster create dev\n  mini cluster create ha --servers 3 --agents 2 --api-port 127.0.0.1:6550\n" +
+			"  mini cluster create dev -e HTTP_PROXY=http://proxy:3128@all --k3s-arg --disable=traefik@server:0",
+		Args: cli.MaxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, p, err := app.Setup(cmd)
+			if err != nil {
+				return err
+			}
+			return p.Create(cmd.Context(), createOptions(v, args))
+		},
+	}
+	f := cmd.Flags()
+	f.IntP("servers", "s", 1, "number of server (control-plane) nodes")
+	f.IntP("agents", "a", 0, "number of agent (worker) nodes")
+	f.StringP("image", "i", version.DefaultNodeImage, "node image")
+	f.String("lb-image", version.DefaultLBImage, "load balancer image")
+	f.String("api-port", "", "[HOST:]PORT where the Kubernetes API is published (default: a free port on 127.0.0.1)")
+	f.String("token", "", "join token shared by the nodes (default: random)")
+	f.Bool("wait", true, "wait until every node is Ready")
+	f.Duration("timeout", cluster.DefaultTimeout, "how long to wait for the API server and nodes (0: no limit)")
+	f.Bool("no-lb", false, "publish server 0's API directly instead of through a load balancer")
+	f.Bool("no-rollback", false, "keep what was created when creation fails (for debugging)")
+	f.Bool("kubeconfig-update-default", true, "merge the cluster into your kubeconfig")
+	f.Bool("kubeconfig-switch-context", true, "make the cluster's context current")
+	f.String("network", "", "existing network to join instead of creating mini-NAME")
+	f.String("subnet", "", "IPv4 subnet (at least a /24) for the cluster network (default: a free one in 172.30.0.0/16)")
+	f.StringArrayP("env", "e", nil, "KEY=VALUE[@FILTER] environment variable for nodes (repeatable)")
+	f.StringArrayP("volume", "v", nil, "SOURCE:DEST[:ro][@FILTER] volume or host path to mount in nodes (repeatable)")
+	f.StringArray("k3s-node-label", nil, "KEY=VALUE[@FILTER] Kubernetes node label (repeatable)")
+	f.StringArray("label", nil, "alias of --k3s-node-label")
+	f.StringArray("k3s-arg", nil, "ARG[@FILTER] extra argument for the node process, e.g. --disable=metrics-server@server:* (repeatable)")
+	f.String("servers-memory", "", "memory limit of each server, e.g. 2g")
+	f.String("agents-memory", "", "memory limit of each agent, e.g. 1g")
+	return cmd
+}
+
+// createOptions turns resolved flag values into library options.
+func createOptions(v *viper.Viper, args []string) cluster.CreateOptions {
+	name := DefaultName
+	if len(args) == 1 {
+		name = args[0]
+	}
+	return cluster.CreateOptions{
+		Name:             name,
+		Servers:          v.GetInt("servers"),
+		Agents:           v.GetInt("agents"),
+		Image:            v.GetString("image"),
+		LBImage:          v.GetString("lb-image"),
+		APIPort:          v.GetString("api-port"),
+		Token:            v.GetString("token"),
+		Wait:             v.GetBool("wait"),
+		Timeout:          v.GetDuration("timeout"),
+		NoLB:             v.GetBool("no-lb"),
+		NoRollback:       v.GetBool("no-rollback"),
+		UpdateKubeconfig: v.GetBool("kubeconfig-update-default"),
+		SwitchContext:    v.GetBool("kubeconfig-update-default") && v.GetBool("kubeconfig-switch-context"),
+		Network:          v.GetString("network"),
+		Subnet:           v.GetString("subnet"),
+		Env:              v.GetStringSlice("env"),
+		Volumes:          v.GetStringSlice("volume"),
+		NodeLabels:       append(v.GetStringSlice("k3s-node-label"), v.GetStringSlice("label")...),
+		K3sArgs:          v.GetStringSlice("k3s-arg"),
+		ServersMemory:    v.GetString("servers-memory"),
+		AgentsMemory:     v.GetString("agents-memory"),
+	}
+}

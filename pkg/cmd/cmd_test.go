@@ -1,0 +1,190 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/minictl/mini/pkg/cluster"
+	"github.com/minictl/mini/pkg/runtime"
+	"github.com/minictl/mini/pkg/runtime/fake"
+	"github.com/minictl/mini/pkg/version"
+)
+
+type env struct {
+	rt       *fake.Runtime
+	out, err bytes.Buffer
+	home     string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{rt: fake.New(version.DefaultNodeImage, version.DefaultLBImage), home: t.TempDir()}
+	e.rt.Hooks.Exec = fake.ServeKubeconfig
+	return e
+}
+
+func (e *env) run(t *testing.T, args ...string) error {
+	t.Helper()
+	e.out.Reset()
+	e.err.Reset()
+	app := &App{
+		Streams:    Streams{In: strings.NewReader(""), Out: &e.out, ErrOut: &e.err},
+		Logger:     logrus.New(),
+		NewRuntime: func() (runtime.Runtime, error) { return e.rt, nil },
+		Getenv: func(k string) string {
+			if k == "HOME" {
+				return e.home
+			}
+			return ""
+		},
+		ProviderOptions: []cluster.Option{
+			cluster.WithPrivileged(false),
+			cluster.WithPollInterval(time.Millisecond),
+			cluster.WithHostPrefixes(func() []string { return nil }),
+			cluster.WithReadyWaiter(func(context.Context, *clientcmdapi.Config, int, time.Time) error { return nil }),
+		},
+	}
+	return Run(context.Background(), app, args)
+}
+
+func TestCreateFlagsReachTheNodes(t *testing.T) {
+	e := newEnv(t)
+	kc := filepath.Join(t.TempDir(), "kc")
+	err := e.run(t, "cluster", "create", "dev", "-s", "2", "-a", "2", "--kubeconfig", kc,
+		"-e", "A=1@agent:0", "-e", "B=x,y@agents:*", "--k3s-arg", "--disable=traefik@server:1",
+		"--label", "tier=edge@agent:1", "--servers-memory", "1g", "--api-port", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, e.err.String())
+	}
+	a0, a1, s1 := e.rt.Container("mini-dev-agent-0").Spec, e.rt.Container("mini-dev-agent-1").Spec, e.rt.Container("mini-dev-server-1").Spec
+	if !slices.Contains(a0.Env, "A=1") || slices.Contains(a1.Env, "A=1") || !slices.Contains(a1.Env, "B=x,y") {
+		t.Errorf("env: a0 %v a1 %v", a0.Env, a1.Env)
+	}
+	if !slices.Contains(s1.Cmd, "--disable=traefik") || !slices.Contains(a1.Cmd, "tier=edge") || s1.MemoryBytes != 1<<30 {
+		t.Errorf("s1 %v (mem %d), a1 %v", s1.Cmd, s1.MemoryBytes, a1.Cmd)
+	}
+	if e.out.Len() != 0 {
+		t.Errorf("create wrote to stdout: %q", e.out.String())
+	}
+	if kcfg, err := clientcmd.LoadFromFile(kc); err != nil || kcfg.CurrentContext != "mini-dev" {
+		t.Errorf("--kubeconfig %s not written: %v", kc, err)
+	}
+	if !strings.Contains(e.err.String(), "✓ Starting 2 server(s)") {
+		t.Errorf("no progress on stderr: %q", e.err.String())
+	}
+
+	if err := e.run(t, "cluster", "list", "-o", "json"); err != nil {
+		t.Fatal(err)
+	}
+	var cls []cluster.Cluster
+	if err := json.Unmarshal(e.out.Bytes(), &cls); err != nil || len(cls) != 1 || len(cls[0].Agents) != 2 {
+		t.Fatalf("list -o json = %s (%v)", e.out.String(), err)
+	}
+	if err := e.run(t, "node", "list", "--no-headers"); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(e.out.String()), "\n"); len(lines) != 5 || !strings.HasPrefix(lines[0], "mini-dev-lb") {
+		t.Errorf("node list = %q", e.out.String())
+	}
+	if err := e.run(t, "cluster", "delete", "dev", "--kubeconfig", kc); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.rt.ContainerNames(); len(n) != 0 {
+		t.Errorf("containers after delete: %v", n)
+	}
+	if kcfg, err := clientcmd.LoadFromFile(kc); err != nil || kcfg.Contexts["mini-dev"] != nil {
+		t.Errorf("--kubeconfig %s still has mini-dev after delete: %v", kc, err)
+	}
+}
+
+func TestEnvironmentSetsFlags(t *testing.T) {
+	e := newEnv(t)
+	t.Setenv("MINI_AGENTS", "2")
+	t.Setenv("MINI_NO_LB", "true")
+	// The flag beats the environment.
+	t.Setenv("MINI_SERVERS", "3")
+	if err := e.run(t, "cluster", "create", "envy", "--servers", "1"); err != nil {
+		t.Fatalf("create: %v\n%s", err, e.err.String())
+	}
+	names := strings.Join(e.rt.ContainerNames(), " ")
+	if names != "mini-envy-agent-0 mini-envy-agent-1 mini-envy-server-0" {
+		t.Errorf("containers = %s", names)
+	}
+}
+
+func TestDefaultNameAndKubeconfigFromHome(t *testing.T) {
+	e := newEnv(t)
+	if err := e.run(t, "cluster", "create"); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if e.rt.Container("mini-dev-server-0") == nil {
+		t.Errorf("default name is not dev: %v", e.rt.ContainerNames())
+	}
+	if err := e.run(t, "kubeconfig", "merge", "dev", "--output", "-"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.out.String(), "name: mini-dev") {
+		t.Errorf("merge -o - printed %q", e.out.String())
+	}
+	if err := e.run(t, "kubeconfig", "get", "dev"); err != nil || !strings.Contains(e.out.String(), "admin@mini-dev") {
+		t.Errorf("kubeconfig get: %v %q", err, e.out.String())
+	}
+	if err := e.run(t, "cluster", "stop", "--all"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.run(t, "cluster", "start", "dev"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"version"}, 0},
+		{[]string{"cluster", "create", "--no-such-flag"}, 2},
+		{[]string{"cluster", "delete"}, 2},
+		{[]string{"cluster", "delete", "a", "--all"}, 2},
+		{[]string{"cluster", "list", "-o", "xml"}, 2},
+		{[]string{"kubeconfig", "get"}, 2},
+		{[]string{"cluster", "create", "dev", "--image", "missing:1"}, 1},
+		{[]string{"cluster", "start", "nope"}, 1},
+		{[]string{"completion", "bash"}, 0},
+		{[]string{"completion", "tcsh"}, 2},
+	}
+	for _, tt := range tests {
+		err := e.run(t, tt.args...)
+		if got := ExitCode(err); got != tt.code {
+			t.Errorf("mini %v: exit code %d (%v), want %d", tt.args, got, err, tt.code)
+		}
+	}
+	if ExitCode(context.Canceled) != 130 {
+		t.Errorf("an interruption must exit 130")
+	}
+}
+
+func TestVersionNeedsNoEngine(t *testing.T) {
+	var out bytes.Buffer
+	app := &App{
+		Streams: Streams{Out: &out, ErrOut: &out}, Logger: logrus.New(), Getenv: func(string) string { return "" },
+		NewRuntime: func() (runtime.Runtime, error) { t.Fatal("version connected to the engine"); return nil, nil },
+	}
+	if err := Run(context.Background(), app, []string{"version", "-o", "json"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), version.DefaultNodeImage) {
+		t.Errorf("version output %q lacks the node image", out.String())
+	}
+}

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// NoArgs refuses positional arguments with a usage error.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
+	}
+	return nil
+}
+
+// ExactArgs wants exactly n arguments.
+func ExactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &UsageError{fmt.Errorf("%s wants %d argument(s), got %d", cmd.CommandPath(), n, len(args))}
+		}
+		return nil
+	}
+}
+
+// MaxArgs wants at most n arguments.
+func MaxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return &UsageError{fmt.Errorf("%s wants at most %d argument(s), got %d", cmd.CommandPath(), n, len(args))}
+		}
+		return nil
+	}
+}
+
+// NamesOrAll wants cluster names or --all, not both and not neither.
+func NamesOrAll(args []string, all bool) error {
+	switch {
+	case all && len(args) > 0:
+		return &UsageError{fmt.Errorf("give cluster names or --all, not both")}
+	case !all && len(args) == 0:
+		return &UsageError{fmt.Errorf("give at least one cluster name, or --all")}
+	}
+	return nil
+}

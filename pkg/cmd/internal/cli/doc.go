@@ -1,0 +1,5 @@
+// Package cli holds what mini's commands share: the injected dependencies
+// (streams, logger, a lazily created runtime), flag binding through viper
+// (flags > MINI_* environment > defaults), output printers and errors that
+// carry an exit code. Library packages never import it.
+package cli

@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+)
+
+// EnvPrefix prefixes the environment variables that set flags:
+// --api-port is MINI_API_PORT.
+const EnvPrefix = "MINI"
+
+// Bind returns a viper instance resolving each of cmd's flags, in this
+// order: the flag when given, MINI_<FLAG> from the environment, then the
+// flag's default. A config file (its own issue) slots in between the
+// environment and the defaults through LoadConfig.
+func Bind(cmd *cobra.Command) (*viper.Viper, error) {
+	v := viper.New()
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	if err := v.BindPFlags(cmd.Flags()); err != nil {
+		return nil, err
+	}
+	if err := LoadConfig(v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// LoadConfig is the hook for config-file support: it will read the file
+// named by --config into v (viper ranks it below flags and environment and
+// above defaults). Today there is no config file.
+func LoadConfig(_ *viper.Viper) error { return nil }

@@ -1,0 +1,2 @@
+// Package kubeconfig holds the `mini kubeconfig` commands.
+package kubeconfig

@@ -1,0 +1,2 @@
+// Package node holds the `mini node` commands.
+package node

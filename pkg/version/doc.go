@@ -1,0 +1,4 @@
+// Package version holds mini's version, stamped at build time, and the
+// default images it runs, kept in lock-step with images/versions.env and
+// images/lb/VERSION (a unit test checks both).
+package version

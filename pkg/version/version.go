@@ -1,0 +1,26 @@
+package version
+
+// Version is the CLI version. Release and `make build` stamp it with
+// -ldflags "-X github.com/minictl/mini/pkg/version.Version=v0.1.0"; a plain
+// `go build` says "dev". It is a variable only because the linker can set
+// nothing else; nothing assigns it at run time.
+var Version = "dev"
+
+// Node image parts; images/versions.env is the source of truth and
+// TestDefaultsMatchImages keeps these in step with it.
+const (
+	KubernetesVersion = "v1.37.2"
+	NodeImageRevision = "mini.1"
+	NodeImageRepo     = "mini/node"
+)
+
+// DefaultNodeImage is the node image clusters run unless --image is given.
+const DefaultNodeImage = NodeImageRepo + ":" + KubernetesVersion + "-" + NodeImageRevision
+
+// Load balancer image; images/lb/VERSION is the source of truth for the tag
+// (nginx's Debian version plus mini's revision).
+const (
+	LBImageRepo    = "mini/lb"
+	LBImageVersion = "1.22.1-mini.1"
+	DefaultLBImage = LBImageRepo + ":" + LBImageVersion
+)

@@ -1,0 +1,10 @@
+// Package e2e holds mini's end-to-end tests: they build the mini binary and
+// create real clusters on the local Docker engine with the real node and
+// load balancer images. They run only with the e2e build tag:
+//
+//	go test -tags e2e -timeout 30m ./tests/e2e/
+//
+// Every test uses a unique cluster name and a temporary KUBECONFIG (never
+// the user's), and removes what it made with t.Cleanup; on failure it logs
+// the cluster's container logs first.
+package e2e

@@ -1,0 +1,178 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/minictl/mini/pkg/version"
+)
+
+// sandbox is one test's own KUBECONFIG file.
+type sandbox struct {
+	t          *testing.T
+	kubeconfig string
+}
+
+func newSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	return &sandbox{t: t, kubeconfig: filepath.Join(t.TempDir(), "kubeconfig")}
+}
+
+// mini runs the binary with the sandbox's KUBECONFIG.
+func (e *sandbox) mini(args ...string) (stdout, stderr string, err error) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, miniBinary(e.t), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err = cmd.Run()
+	e.t.Logf("mini %s (%s, err %v)\n%s", strings.Join(args, " "), time.Since(start).Round(time.Millisecond), err, errOut.String())
+	return out.String(), errOut.String(), err
+}
+
+// mustMini runs mini and fails the test on error.
+func (e *sandbox) mustMini(args ...string) string {
+	e.t.Helper()
+	out, _, err := e.mini(args...)
+	if err != nil {
+		e.t.Fatalf("mini %v: %v", args, err)
+	}
+	return out
+}
+
+// createCluster creates a cluster and registers its deletion (and, on
+// failure, a dump of its logs).
+func (e *sandbox) createCluster(name string, args ...string) {
+	e.t.Helper()
+	e.t.Cleanup(func() {
+		if e.t.Failed() {
+			dumpLogs(e.t, name)
+		}
+		_, _, _ = e.mini("cluster", "delete", name)
+	})
+	e.mustMini(append([]string{"cluster", "create", name}, args...)...)
+}
+
+// client returns a clientset for the cluster's context in the sandbox
+// kubeconfig.
+func (e *sandbox) client(name string) *kubernetes.Clientset {
+	e.t.Helper()
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: e.kubeconfig},
+		&clientcmd.ConfigOverrides{CurrentContext: "mini-" + name}).ClientConfig()
+	if err != nil {
+		e.t.Fatalf("kubeconfig for %s: %v", name, err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cs
+}
+
+// readyNodes counts Ready nodes.
+func readyNodes(t *testing.T, cs *kubernetes.Clientset) int {
+	t.Helper()
+	nodes, err := cs.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatalf("listing nodes: %v", err)
+	}
+	n := 0
+	for _, node := range nodes.Items {
+		for _, c := range node.Status.Conditions {
+			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// docker runs the docker CLI and returns its trimmed output.
+func dockerT(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// leftovers lists every engine object still labelled with the cluster.
+func leftovers(t *testing.T, name string) string {
+	t.Helper()
+	filter := "label=dev.mini.cluster=" + name
+	return strings.TrimSpace(strings.Join([]string{
+		dockerT(t, "ps", "-a", "-q", "--filter", filter),
+		dockerT(t, "network", "ls", "-q", "--filter", filter),
+		dockerT(t, "volume", "ls", "-q", "--filter", filter),
+	}, " "))
+}
+
+// dumpLogs logs the cluster's containers' output to explain a failure.
+func dumpLogs(t *testing.T, name string) {
+	out, _ := exec.Command("docker", "ps", "-a", "--format", "{{.Names}}", "--filter", "label=dev.mini.cluster="+name).Output()
+	for _, c := range strings.Fields(string(out)) {
+		logs, _ := exec.Command("docker", "logs", "--tail", "200", c).CombinedOutput()
+		t.Logf("=== logs of %s ===\n%s", c, logs)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// miniBinary builds mini once per test binary ($MINI_E2E_BINARY skips the
+// build) and checks the images cluster tests need, failing with how to
+// build a missing one. It is not a TestMain so the node image tests in
+// this package run without the load balancer image.
+func miniBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if bin := os.Getenv("MINI_E2E_BINARY"); bin != "" {
+			builtBin = bin
+			return
+		}
+		dir, err := os.MkdirTemp("", "mini-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "mini")
+		out, err := exec.Command("go", "build", "-trimpath", "-o", builtBin, "github.com/minictl/mini/cmd/mini").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("building mini: %w\n%s", err, out)
+			return
+		}
+		for image, target := range map[string]string{version.DefaultNodeImage: "make node-image", version.DefaultLBImage: "make lb-image"} {
+			if err := exec.Command("docker", "image", "inspect", image).Run(); err != nil {
+				buildErr = fmt.Errorf("cluster tests need image %s; build it with `%s`", image, target)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
