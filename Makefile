@@ -37,7 +37,8 @@ unit: ## unit tests of both modules (no Docker needed)
 	cd images/node && go test ./...
 
 e2e: build images ## end-to-end tests against the real engine
-	go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/
+	go test -tags integration -count=1 ./pkg/runtime/docker/
+	MINI_E2E_BINARY=$(abspath $(BIN)) go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/
 
 test: docker unit e2e ## everything; what CI runs
 
@@ -46,7 +47,7 @@ bench: build images ## speed and memory benchmarks → docs/benchmarks.md
 
 lint:
 	gofmt -l . | (! grep .) || (echo "gofmt needed"; exit 1)
-	go vet ./... && go vet -tags e2e ./tests/e2e/
+	go vet ./... && go vet -tags e2e ./tests/e2e/ && go vet -tags integration ./pkg/runtime/docker/
 	cd images/node && go vet ./...
 
 clean:

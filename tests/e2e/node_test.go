@@ -112,7 +112,12 @@ func TestNodeImage(t *testing.T) {
 	if _, err := cs.AppsV1().Deployments(testNS).Get(ctx, "web", metav1.GetOptions{}); err != nil {
 		t.Fatalf("deployment lost across restart: %v", err)
 	}
-	waitFor(t, ctx, "web Available after restart", 3*time.Minute, deploymentAvailable(cs, testNS, "web"))
+	// Status fields can still show the pre-restart state; real traffic
+	// through the restarted pods and Service cannot.
+	waitFor(t, ctx, "pod → Service after restart", 3*time.Minute, func(ctx context.Context) (bool, error) {
+		body, err := proxyGet(ctx, cs, testNS, "client", "get", map[string]string{"url": "http://web.default.svc.cluster.local/"})
+		return err == nil && strings.Contains(body, "hello from web-"), nil
+	})
 	if pvc, err := cs.CoreV1().PersistentVolumeClaims(testNS).Get(ctx, "data", metav1.GetOptions{}); err != nil || pvc.Status.Phase != corev1.ClaimBound {
 		t.Fatalf("pvc after restart: %v", err)
 	}
@@ -249,4 +254,35 @@ func mustExec(t *testing.T, ctx context.Context, cs kubernetes.Interface, cfg *r
 		t.Fatalf("exec %v: %v (stderr %q)", command, err, stderr.String())
 	}
 	return strings.TrimSpace(stdout.String())
+}
+
+// TestAgentRefusesWrongCA proves an agent checks the server's CA against the
+// hash in its token before trusting it, and says why it refuses.
+func TestAgentRefusesWrongCA(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	server := uniqueName("mini-e2e-node")
+	startNode(t, ctx, server)
+	nodeClient(t, ctx, server) // the API serves, so cluster-info can be read
+	ip, err := docker(ctx, "inspect", "-f", "{{.NetworkSettings.IPAddress}}", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := uniqueName("mini-e2e-agent")
+	args := append(nodeRunArgs(agent, agent+"-data"), nodeImage(t), "agent",
+		"--server", "https://"+ip+":6443", "--token", "K10"+strings.Repeat("0", 64)+"::server:wrong")
+	args[1] = "--rm" // run in the foreground instead of -d
+	t.Cleanup(func() {
+		_, _ = docker(context.Background(), "rm", "-f", "-v", agent)
+		_, _ = docker(context.Background(), "volume", "rm", "-f", agent+"-data")
+	})
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "docker", args...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatal("agent with a wrong CA hash exited 0")
+	}
+	if !strings.Contains(stderr.String(), "server CA does not match the token") {
+		t.Fatalf("agent did not say why it refused:\n%s", stderr.String())
+	}
 }

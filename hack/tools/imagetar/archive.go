@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -95,7 +96,16 @@ func Write(w io.Writer, spec Spec) error {
 	if err != nil {
 		return fmt.Errorf("build layer: %w", err)
 	}
-	layerHex := sha256Hex(layer)
+	diffID := sha256Hex(layer)
+	// The layer is stored gzip-compressed: the archives ship inside the node
+	// image, and compression cuts them to about a third. Both docker load and
+	// containerd's importer detect the compression from the content. Go's
+	// gzip with a zero header is deterministic, so digests stay stable.
+	blob, err := gzipBytes(layer)
+	if err != nil {
+		return fmt.Errorf("compress layer: %w", err)
+	}
+	layerHex := sha256Hex(blob)
 	created := epoch.Format(time.RFC3339)
 	cfg := imageConfig{
 		Architecture: spec.Arch,
@@ -107,8 +117,8 @@ func Write(w io.Writer, spec Spec) error {
 			Entrypoint: spec.Entrypoint,
 			WorkingDir: spec.WorkingDir,
 		},
-		// The layer is stored uncompressed, so its digest is its diff_id.
-		RootFS:  rootFS{Type: "layers", DiffIDs: []string{"sha256:" + layerHex}},
+		// diff_id is the digest of the uncompressed layer.
+		RootFS:  rootFS{Type: "layers", DiffIDs: []string{"sha256:" + diffID}},
 		History: []history{{Created: created, CreatedBy: "imagetar"}},
 	}
 	cfgJSON, err := json.Marshal(cfg)
@@ -116,7 +126,7 @@ func Write(w io.Writer, spec Spec) error {
 		return fmt.Errorf("encode config: %w", err)
 	}
 	cfgName := sha256Hex(cfgJSON) + ".json"
-	layerName := layerHex + "/layer.tar"
+	layerName := layerHex + "/layer.tar.gz"
 	manifest, err := json.Marshal([]manifestEntry{{
 		Config:   cfgName,
 		RepoTags: []string{spec.Name},
@@ -129,7 +139,7 @@ func Write(w io.Writer, spec Spec) error {
 	entries := []entry{
 		{name: cfgName, typ: tar.TypeReg, mode: 0o644, data: cfgJSON},
 		{name: layerHex + "/", typ: tar.TypeDir, mode: 0o755},
-		{name: layerName, typ: tar.TypeReg, mode: 0o644, data: layer},
+		{name: layerName, typ: tar.TypeReg, mode: 0o644, data: blob},
 		{name: "manifest.json", typ: tar.TypeReg, mode: 0o644, data: manifest},
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
@@ -276,6 +286,21 @@ func writeTar(w io.Writer, entries []entry) error {
 		return fmt.Errorf("finish tar: %w", err)
 	}
 	return nil
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func sha256Hex(b []byte) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -101,11 +102,19 @@ func TestWriteConsistency(t *testing.T) {
 	if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
 		t.Fatalf("decode config: %v", err)
 	}
+	if !strings.HasPrefix(m.Layers[0], digestOf(layer)+"/") {
+		t.Errorf("layer path %s does not carry its blob's digest", m.Layers[0])
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(layer))
+	if err != nil {
+		t.Fatalf("layer is not gzip: %v", err)
+	}
+	layer, err = io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if want := []string{"sha256:" + digestOf(layer)}; !reflect.DeepEqual(cfg.RootFS.DiffIDs, want) {
 		t.Errorf("diff_ids = %v, layer digest is %v", cfg.RootFS.DiffIDs, want)
-	}
-	if !strings.HasPrefix(m.Layers[0], digestOf(layer)+"/") {
-		t.Errorf("layer path %s does not carry its digest", m.Layers[0])
 	}
 	wantCfg := containerConfig{
 		User:       "0",

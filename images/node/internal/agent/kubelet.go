@@ -36,22 +36,24 @@ authentication:
     enabled: true
     cacheTTL: 2m0s
   x509:
-    clientCAFile: {{.ClientCA}}
+    clientCAFile: {{printf "%q" .ClientCA}}
 authorization:
   mode: Webhook
   webhook:
     cacheAuthorizedTTL: 5m0s
     cacheUnauthorizedTTL: 30s
-tlsCertFile: {{.ServingCert}}
-tlsPrivateKeyFile: {{.ServingKey}}
-containerRuntimeEndpoint: unix://{{.Socket}}
+{{- if .ServingCert}}
+tlsCertFile: {{printf "%q" .ServingCert}}
+tlsPrivateKeyFile: {{printf "%q" .ServingKey}}
+{{- end}}
+containerRuntimeEndpoint: {{printf "%q" (print "unix://" .Socket)}}
 cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
 clusterDNS:
-- {{.ClusterDNS}}
-clusterDomain: {{.ClusterDomain}}
-resolvConf: {{.ResolvConf}}
+- {{printf "%q" .ClusterDNS}}
+clusterDomain: {{printf "%q" .ClusterDomain}}
+resolvConf: {{printf "%q" .ResolvConf}}
 serializeImagePulls: false
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
@@ -66,11 +68,11 @@ containerLogMaxFiles: 3
 {{- if .Taints}}
 registerWithTaints:
 {{- range .Taints}}
-- key: {{.Key}}
+- key: {{printf "%q" .Key}}
 {{- if .Value}}
-  value: {{.Value}}
+  value: {{printf "%q" .Value}}
 {{- end}}
-  effect: {{.Effect}}
+  effect: {{printf "%q" .Effect}}
 {{- end}}
 {{- end}}
 `))
@@ -85,6 +87,7 @@ type KubeletOptions struct {
 	ClientCAFile              string
 	ServingCert               pki.Pair
 	Kubeconfig                string
+	BootstrapKubeconfig       string
 	ResolvConf                string
 	Verbosity                 int
 }
@@ -115,6 +118,10 @@ func kubeletArgs(o KubeletOptions, configPath string) []string {
 		"--hostname-override=" + o.NodeName,
 		"--node-ip=" + o.NodeIP,
 		"--root-dir=" + config.KubeletRoot,
+	}
+	if o.BootstrapKubeconfig != "" {
+		args = append(args, "--bootstrap-kubeconfig="+o.BootstrapKubeconfig,
+			"--cert-dir="+filepath.Join(filepath.Dir(o.Kubeconfig), "kubelet-pki"))
 	}
 	if len(o.Labels) > 0 {
 		args = append(args, "--node-labels="+strings.Join(o.Labels, ","))
@@ -147,13 +154,13 @@ func RunKubelet(ctx context.Context, dir string, o KubeletOptions) error {
 var proxyConfig = template.Must(template.New("proxy").Parse(`apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
-clusterCIDR: {{.ClusterCIDR}}
-hostnameOverride: {{.NodeName}}
+clusterCIDR: {{printf "%q" .ClusterCIDR}}
+hostnameOverride: {{printf "%q" .NodeName}}
 bindAddress: 0.0.0.0
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 clientConnection:
-  kubeconfig: {{.Kubeconfig}}
+  kubeconfig: {{printf "%q" .Kubeconfig}}
 conntrack:
   # 0 leaves the host's conntrack table alone: a node container must not
   # resize a kernel table every other container shares.

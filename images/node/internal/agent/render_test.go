@@ -65,12 +65,16 @@ func TestKubeletArgsUserLast(t *testing.T) {
 }
 
 func TestProxyConfig(t *testing.T) {
-	data, err := RenderProxyConfig(ProxyOptions{NodeName: "n", ClusterCIDR: "10.42.0.0/16", Kubeconfig: "/k"})
+	data, err := RenderProxyConfig(ProxyOptions{NodeName: "y", // YAML 1.1 would read a bare y as a boolean
+		ClusterCIDR: "10.42.0.0/16", Kubeconfig: "/k"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var pc kubeproxyv1alpha1.KubeProxyConfiguration
 	strictDecode(t, data, &pc, kubeproxyv1alpha1.AddToScheme)
+	if pc.HostnameOverride != "y" {
+		t.Errorf("hostnameOverride = %q", pc.HostnameOverride)
+	}
 	if pc.Mode != "iptables" || pc.Conntrack.MaxPerCore == nil || *pc.Conntrack.MaxPerCore != 0 {
 		t.Errorf("unexpected: %+v", pc)
 	}

@@ -25,7 +25,12 @@ type Credentials struct {
 	ClientCAFile      string
 	KubeletKubeconfig string
 	ProxyKubeconfig   string
-	KubeletServing    pki.Pair
+	// KubeletServing is a serving certificate signed by the server CA; a
+	// joined agent has none and kubelet serves a self-signed one.
+	KubeletServing pki.Pair
+	// BootstrapKubeconfig, on a joined agent, holds the bootstrap token
+	// kubelet uses to request its client certificate.
+	BootstrapKubeconfig string
 }
 
 // Options configure the agent's in-process components.
@@ -76,7 +81,8 @@ func Run(ctx context.Context, o Options) error {
 			Labels: o.Config.NodeLabels, Taints: o.Config.NodeTaints, ExtraArgs: o.Config.KubeletArgs,
 			ClusterDNS: o.ClusterDNS, ClusterDomain: o.ClusterDomain,
 			ClientCAFile: o.Creds.ClientCAFile, ServingCert: o.Creds.KubeletServing,
-			Kubeconfig: o.Creds.KubeletKubeconfig, ResolvConf: resolv, Verbosity: o.Config.Verbosity,
+			Kubeconfig: o.Creds.KubeletKubeconfig, BootstrapKubeconfig: o.Creds.BootstrapKubeconfig,
+			ResolvConf: resolv, Verbosity: o.Config.Verbosity,
 		}))
 	})
 	g.Go(func() error {

@@ -40,7 +40,9 @@ func apiserverArgs(cfg *config.Server, t *TLS, ds datastore.Result) []string {
 		"--api-audiences=https://kubernetes.default.svc." + cfg.ClusterDomain,
 		"--kubelet-client-certificate=" + t.KubeletClient.CertPath,
 		"--kubelet-client-key=" + t.KubeletClient.KeyPath,
-		"--kubelet-certificate-authority=" + t.ServerCA.CertPath,
+		// Agents' kubelets serve a self-signed certificate (as under kubeadm),
+		// so the apiserver does not verify kubelet serving certificates.
+		"--enable-bootstrap-token-auth=true",
 		"--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
 		"--requestheader-client-ca-file=" + t.RequestHeaderCA.CertPath,
 		"--requestheader-allowed-names=system:auth-proxy",

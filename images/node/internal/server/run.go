@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -45,7 +47,6 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	if err != nil {
 		return err
 	}
-	_ = tok
 	cred := paths.ServerCred()
 	local := localURL(cfg)
 	for _, kc := range []struct {
@@ -166,6 +167,20 @@ func Run(ctx context.Context, cfg *config.Server) error {
 			return
 		}
 		step("Addons applied")
+	}()
+	go func() {
+		serverCA, err1 := os.ReadFile(t.ServerCA.CertPath)
+		clientCA, err2 := os.ReadFile(t.ClientCA.CertPath)
+		if err := errors.Join(err1, err2); err != nil {
+			klog.ErrorS(err, "Reading CAs for agent bootstrap")
+			return
+		}
+		url := fmt.Sprintf("https://%s:%d", cfg.NodeIP, cfg.HTTPSPort)
+		if err := ensureBootstrap(ctx, client, tok, serverCA, clientCA, url); err != nil && ctx.Err() == nil {
+			klog.ErrorS(err, "Publishing agent bootstrap objects; agents cannot join")
+			return
+		}
+		step("Agent bootstrap published")
 	}()
 	if !disabled["servicelb"] {
 		goComponent("servicelb", func() error { return servicelb.Run(ctx, client, 1) })

@@ -91,3 +91,12 @@ func (t Token) VerifyCA(bundle []byte) error {
 func (t Token) SecretMatches(secret string) bool {
 	return subtle.ConstantTimeCompare([]byte(t.Secret), []byte(secret)) == 1
 }
+
+// Bootstrap derives a Kubernetes bootstrap token (id.secret, [a-z0-9]{6}.[a-z0-9]{16})
+// from the cluster secret. Server and agents derive the same one, so any
+// secret a user picks works for TLS bootstrapping without a second token.
+func (t Token) Bootstrap() (id, secret string) {
+	sum := sha256.Sum256([]byte("mini-bootstrap-token:" + t.Secret))
+	h := hex.EncodeToString(sum[:])
+	return h[:6], h[6:22]
+}

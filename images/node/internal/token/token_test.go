@@ -57,3 +57,15 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestBootstrapTokenShape(t *testing.T) {
+	a, b := Token{Secret: "s1"}.Bootstrap()
+	c, d := Token{Secret: "s1"}.Bootstrap()
+	e, _ := Token{Secret: "s2"}.Bootstrap()
+	if a != c || b != d || a == e {
+		t.Fatal("bootstrap token must be a deterministic function of the secret")
+	}
+	if len(a) != 6 || len(b) != 16 || strings.Trim(a+b, "0123456789abcdef") != "" {
+		t.Fatalf("not a bootstrap token: %s.%s", a, b)
+	}
+}
