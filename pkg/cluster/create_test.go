@@ -53,7 +53,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 func defaultOpts(name string) CreateOptions {
-	return CreateOptions{Name: name, Servers: 1, Image: nodeImage, LBImage: lbImage, Wait: true,
+	return CreateOptions{Name: name, Servers: 1, AllowMultipleServers: true, Image: nodeImage, LBImage: lbImage, Wait: true,
 		Timeout: time.Minute, UpdateKubeconfig: true, SwitchContext: true}
 }
 
@@ -324,5 +324,14 @@ func TestCreateWithExternalNetwork(t *testing.T) {
 	}
 	if strings.Join(h.rt.NetworkNames(), ",") != "shared" {
 		t.Errorf("networks after delete = %v, want the external one kept", h.rt.NetworkNames())
+	}
+}
+
+func TestMultipleServersRefusedUntilSupported(t *testing.T) {
+	o := defaultOpts("ha")
+	o.Servers, o.AllowMultipleServers = 3, false
+	_, err := o.parse()
+	if err == nil || !strings.Contains(err.Error(), "--servers 3") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -22,6 +22,11 @@ type CreateOptions struct {
 	Name    string
 	Servers int
 	Agents  int
+	// AllowMultipleServers lifts the one-server limit. The orchestration for
+	// several servers (first with --cluster-init, the rest joining it) is
+	// here and unit-tested, but the node image cannot join servers yet, so
+	// the CLI leaves this off and --servers > 1 is refused up front.
+	AllowMultipleServers bool
 	// Image is the node image; LBImage the load balancer image.
 	Image   string
 	LBImage string

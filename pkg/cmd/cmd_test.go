@@ -60,13 +60,13 @@ func (e *env) run(t *testing.T, args ...string) error {
 func TestCreateFlagsReachTheNodes(t *testing.T) {
 	e := newEnv(t)
 	kc := filepath.Join(t.TempDir(), "kc")
-	err := e.run(t, "cluster", "create", "dev", "-s", "2", "-a", "2", "--kubeconfig", kc,
-		"-e", "A=1@agent:0", "-e", "B=x,y@agents:*", "--k3s-arg", "--disable=traefik@server:1",
+	err := e.run(t, "cluster", "create", "dev", "-s", "1", "-a", "2", "--kubeconfig", kc,
+		"-e", "A=1@agent:0", "-e", "B=x,y@agents:*", "--k3s-arg", "--disable=traefik@server:0",
 		"--label", "tier=edge@agent:1", "--servers-memory", "1g", "--api-port", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("create: %v\n%s", err, e.err.String())
 	}
-	a0, a1, s1 := e.rt.Container("mini-dev-agent-0").Spec, e.rt.Container("mini-dev-agent-1").Spec, e.rt.Container("mini-dev-server-1").Spec
+	a0, a1, s1 := e.rt.Container("mini-dev-agent-0").Spec, e.rt.Container("mini-dev-agent-1").Spec, e.rt.Container("mini-dev-server-0").Spec
 	if !slices.Contains(a0.Env, "A=1") || slices.Contains(a1.Env, "A=1") || !slices.Contains(a1.Env, "B=x,y") {
 		t.Errorf("env: a0 %v a1 %v", a0.Env, a1.Env)
 	}
@@ -79,7 +79,7 @@ func TestCreateFlagsReachTheNodes(t *testing.T) {
 	if kcfg, err := clientcmd.LoadFromFile(kc); err != nil || kcfg.CurrentContext != "mini-dev" {
 		t.Errorf("--kubeconfig %s not written: %v", kc, err)
 	}
-	if !strings.Contains(e.err.String(), "✓ Starting 2 server(s)") {
+	if !strings.Contains(e.err.String(), "✓ Starting 1 server(s)") {
 		t.Errorf("no progress on stderr: %q", e.err.String())
 	}
 
@@ -93,7 +93,7 @@ func TestCreateFlagsReachTheNodes(t *testing.T) {
 	if err := e.run(t, "node", "list", "--no-headers"); err != nil {
 		t.Fatal(err)
 	}
-	if lines := strings.Split(strings.TrimSpace(e.out.String()), "\n"); len(lines) != 5 || !strings.HasPrefix(lines[0], "mini-dev-lb") {
+	if lines := strings.Split(strings.TrimSpace(e.out.String()), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[0], "mini-dev-lb") {
 		t.Errorf("node list = %q", e.out.String())
 	}
 	if err := e.run(t, "cluster", "delete", "dev", "--kubeconfig", kc); err != nil {

@@ -110,8 +110,10 @@ func (s *Server) Validate(validDisable func([]string) error) error {
 	if s.ClusterInit && s.DatastoreEndpoint != "" {
 		errs = append(errs, errors.New("--cluster-init and --datastore-endpoint are mutually exclusive"))
 	}
-	if s.ServerURL != "" && s.DatastoreEndpoint != "" {
-		errs = append(errs, errors.New("--server and --datastore-endpoint are mutually exclusive"))
+	if s.ServerURL != "" {
+		// A second server must join the first one's etcd; starting it on its
+		// own datastore would silently make a separate cluster.
+		errs = append(errs, errors.New("--server: joining another server as a server (HA) is not supported by this node image yet; join as an agent instead"))
 	}
 	if s.DatastoreEndpoint != "" {
 		if _, err := url.Parse(s.DatastoreEndpoint); err != nil || !strings.Contains(s.DatastoreEndpoint, "://") {

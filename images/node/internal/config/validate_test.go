@@ -104,3 +104,11 @@ func TestDefaultRouteInterface(t *testing.T) {
 		t.Fatal("no default route accepted")
 	}
 }
+
+func TestServerJoinRefused(t *testing.T) {
+	s := NewServer()
+	s.ServerURL, s.Token = "https://mini-ha-server-0:6443", "t"
+	if err := s.Validate(nil); err == nil || !strings.Contains(err.Error(), "--server: joining another server") {
+		t.Fatalf("got %v", err)
+	}
+}
