@@ -84,9 +84,10 @@ func controllerManagerArgs(cfg *config.Server, t *TLS) []string {
 		"--secure-port=10257",
 		"--profiling=false",
 		"--leader-elect=" + leaderElect(cfg),
-		"--allocate-node-cidrs=true",
+		// Pod subnets are assigned by the server itself (package podcidr),
+		// without waiting for the controller-manager to start.
+		"--allocate-node-cidrs=false",
 		"--cluster-cidr=" + cfg.ClusterCIDR,
-		"--node-cidr-mask-size=" + strconv.Itoa(config.DefaultNodeCIDRMaskLen),
 		"--service-cluster-ip-range=" + cfg.ServiceCIDR,
 		"--configure-cloud-routes=false",
 		"--controllers=*",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/minictl/mini/images/node/internal/controlplane"
 	"github.com/minictl/mini/images/node/internal/datastore"
 	"github.com/minictl/mini/images/node/internal/hostprep"
+	"github.com/minictl/mini/images/node/internal/podcidr"
 	"github.com/minictl/mini/images/node/internal/servicelb"
 )
 
@@ -135,7 +137,16 @@ func Run(ctx context.Context, cfg *config.Server) error {
 		return err
 	}
 	step("API server ready")
+	client, err := kubernetes.NewForConfig(adminCfg)
+	if err != nil {
+		return fmt.Errorf("admin client: %w", err)
+	}
 
+	if _, cidr, err := net.ParseCIDR(cfg.ClusterCIDR); err == nil {
+		goComponent("pod-cidr-allocator", func() error {
+			return podcidr.Run(ctx, client, podcidr.Allocator{ClusterCIDR: cidr, MaskLen: config.DefaultNodeCIDRMaskLen})
+		})
+	}
 	goComponent("kube-controller-manager", func() error { return controlplane.RunControllerManager(ctx, controllerManagerArgs(cfg, t)) })
 	goComponent("kube-scheduler", func() error { return controlplane.RunScheduler(ctx, schedulerArgs(cfg)) })
 	if !cfg.DisableAgent {
@@ -151,10 +162,6 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	}
 	step("Admin kubeconfig written", "path", cfg.WriteKubeconfig)
 
-	client, err := kubernetes.NewForConfig(adminCfg)
-	if err != nil {
-		return fmt.Errorf("admin client: %w", err)
-	}
 	disabled := map[string]bool{}
 	for _, d := range cfg.Disable {
 		disabled[d] = true
