@@ -70,6 +70,34 @@ func TestNodeImage(t *testing.T) {
 		})
 	}
 
+	// servicelb gives a LoadBalancer Service the node's IP, and kube-proxy
+	// forwards that IP and port to the pods.
+	nodeObj, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nodeIP string
+	for _, a := range nodeObj.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP {
+			nodeIP = a.Address
+		}
+	}
+	if _, err := cs.CoreV1().Services(testNS).Create(ctx, &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "web-lb"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "web"},
+			Ports: []corev1.ServicePort{{Port: 8081, TargetPort: intstr.FromInt32(8080)}}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "LoadBalancer ingress = node IP", time.Minute, func(ctx context.Context) (bool, error) {
+		s, err := cs.CoreV1().Services(testNS).Get(ctx, "web-lb", metav1.GetOptions{})
+		return err == nil && len(s.Status.LoadBalancer.Ingress) == 1 && s.Status.LoadBalancer.Ingress[0].IP == nodeIP, nil
+	})
+	waitFor(t, ctx, "pod → LoadBalancer IP", time.Minute, func(ctx context.Context) (bool, error) {
+		body, err := proxyGet(ctx, cs, testNS, "client", "get", map[string]string{"url": "http://" + nodeIP + ":8081/"})
+		return err == nil && strings.Contains(body, "hello from web-"), nil
+	})
+
 	// kubectl logs and kubectl exec go API server → kubelet.
 	logs, err := cs.CoreV1().Pods(testNS).GetLogs("client", &corev1.PodLogOptions{}).DoRaw(ctx)
 	if err != nil || !strings.Contains(string(logs), "listening on") {
@@ -285,4 +313,33 @@ func TestAgentRefusesWrongCA(t *testing.T) {
 	if !strings.Contains(stderr.String(), "server CA does not match the token") {
 		t.Fatalf("agent did not say why it refused:\n%s", stderr.String())
 	}
+}
+
+// TestNodeEmbeddedEtcd proves --cluster-init runs the node on embedded etcd
+// instead of SQLite, with state surviving a restart.
+func TestNodeEmbeddedEtcd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	name := uniqueName("mini-e2e-node")
+	startNode(t, ctx, name, "--cluster-init")
+	cs, _ := nodeClient(t, ctx, name)
+	waitFor(t, ctx, "node Ready", 3*time.Minute, nodeReady(cs, name))
+	if _, err := docker(ctx, "exec", name, "test", "-d", "/var/lib/mini/server/db/etcd/member"); err != nil {
+		t.Fatalf("no etcd member directory: %v", err)
+	}
+	if _, err := docker(ctx, "exec", name, "test", "!", "-e", "/var/lib/mini/server/db/state.db"); err != nil {
+		t.Fatalf("SQLite used despite --cluster-init: %v", err)
+	}
+	if _, err := cs.CoreV1().ConfigMaps(testNS).Create(ctx, &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "in-etcd"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := docker(ctx, "restart", name); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ = nodeClient(t, ctx, name)
+	waitFor(t, ctx, "ConfigMap after restart", 2*time.Minute, func(ctx context.Context) (bool, error) {
+		cm, err := cs.CoreV1().ConfigMaps(testNS).Get(ctx, "in-etcd", metav1.GetOptions{})
+		return err == nil && cm.Data["k"] == "v", nil
+	})
 }
