@@ -37,10 +37,3 @@ fresh() {
 }
 
 stamp() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
-
-# timed NAME CMD... runs CMD and reports its wall time.
-timed() {
-  local name=$1 start=$SECONDS; shift
-  "$@"
-  log "$name built in $((SECONDS - start))s"
-}

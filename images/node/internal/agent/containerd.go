@@ -151,8 +151,16 @@ func (c *Containerd) waitSocket(ctx context.Context, socket string, timeout time
 	}
 }
 
-// Done is closed with containerd's exit error when it exits.
-func (c *Containerd) Done() <-chan error { return c.done }
+// Wait returns an error when containerd exits before ctx ends, nil after:
+// a node whose containerd died must stop rather than run without it.
+func (c *Containerd) Wait(ctx context.Context) error {
+	select {
+	case err := <-c.done:
+		return fmt.Errorf("containerd exited: %v", err)
+	case <-ctx.Done():
+		return nil
+	}
+}
 
 // Stop asks containerd to exit and kills it if it has not within 5 s.
 func (c *Containerd) Stop() {

@@ -49,14 +49,11 @@ func ImportImages(ctx context.Context, dataDir, socket string) error {
 		return nil
 	}
 	// Pause first, alone: kubelet's first sandbox must not race its import.
-	slices.SortStableFunc(todo, func(a, b indexEntry) int {
-		return boolInt(!strings.Contains(a.file, "pause")) - boolInt(!strings.Contains(b.file, "pause"))
-	})
-	if strings.Contains(todo[0].file, "pause") {
-		if err := importArchive(ctx, socket, todo[0].file); err != nil {
+	if i := slices.IndexFunc(todo, func(e indexEntry) bool { return strings.Contains(e.file, "pause") }); i >= 0 {
+		if err := importArchive(ctx, socket, todo[i].file); err != nil {
 			return err
 		}
-		todo = todo[1:]
+		todo = slices.Delete(todo, i, i+1)
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(todo))
@@ -108,11 +105,4 @@ func readIndex(path string) ([]indexEntry, error) {
 		}
 	}
 	return out, sc.Err()
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

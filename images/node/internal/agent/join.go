@@ -58,13 +58,12 @@ func Join(ctx context.Context, cfg *config.Agent) (Credentials, error) {
 		return Credentials{}, err
 	}
 	creds := Credentials{
-		ServerCAFile:        filepath.Join(dir, "server-ca.crt"),
 		ClientCAFile:        filepath.Join(dir, "client-ca.crt"),
 		KubeletKubeconfig:   filepath.Join(dir, "kubelet.kubeconfig"),
 		ProxyKubeconfig:     filepath.Join(dir, "kube-proxy.kubeconfig"),
 		BootstrapKubeconfig: filepath.Join(dir, "bootstrap.kubeconfig"),
 	}
-	if err := pki.WriteFile(creds.ServerCAFile, serverCA, 0o644); err != nil {
+	if err := pki.WriteFile(filepath.Join(dir, "server-ca.crt"), serverCA, 0o644); err != nil {
 		return Credentials{}, err
 	}
 	if err := pki.WriteFile(creds.ClientCAFile, info.clientCA, 0o644); err != nil {

@@ -21,7 +21,6 @@ import (
 // client identities for kubelet and kube-proxy. A server's own agent signs
 // them locally; a joining agent fetches them.
 type Credentials struct {
-	ServerCAFile      string
 	ClientCAFile      string
 	KubeletKubeconfig string
 	ProxyKubeconfig   string

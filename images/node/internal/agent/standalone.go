@@ -29,14 +29,7 @@ func RunJoined(ctx context.Context, cfg *config.Agent) error {
 		return err
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		select {
-		case err := <-cd.Done():
-			return fmt.Errorf("containerd exited: %v", err)
-		case <-ctx.Done():
-			return nil
-		}
-	})
+	g.Go(func() error { return cd.Wait(ctx) })
 	g.Go(func() error {
 		// Agents take the k3s defaults for the cluster's networks; a server
 		// with other --cluster-cidr/--cluster-dns values needs agents

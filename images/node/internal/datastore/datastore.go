@@ -3,14 +3,12 @@ package datastore
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/k3s-io/kine/pkg/endpoint"
-	"github.com/k3s-io/kine/pkg/tls"
 )
 
 // Kind names the datastore behind the apiserver.
@@ -87,22 +85,9 @@ func startKine(ctx context.Context, o Options) (Result, error) {
 		CompactMinRetain:    1000,
 		CompactBatchSize:    1000,
 		PollBatchSize:       500,
-		BackendTLSConfig:    tls.Config{},
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("start kine (%s): %w", kind, err)
 	}
 	return Result{Kind: kind, Endpoints: cfg.Endpoints}, nil
-}
-
-// Redact hides the password of a DSN for logs.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }

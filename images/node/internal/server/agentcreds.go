@@ -18,8 +18,6 @@ import (
 	"github.com/minictl/mini/images/node/internal/pki"
 )
 
-func pairOf(cert, key string) pki.Pair { return pki.Pair{CertPath: cert, KeyPath: key} }
-
 // localAgentCredentials signs the server's own agent identities directly with
 // the cluster CAs it holds: no bootstrap round-trip on the critical path.
 func localAgentCredentials(cfg *config.Server, t *TLS) (agent.Credentials, error) {
@@ -43,7 +41,6 @@ func localAgentCredentials(cfg *config.Server, t *TLS) (agent.Credentials, error
 		}
 	}
 	creds := agent.Credentials{
-		ServerCAFile:      t.ServerCA.CertPath,
 		ClientCAFile:      t.ClientCA.CertPath,
 		KubeletKubeconfig: filepath.Join(dir, "kubelet.kubeconfig"),
 		ProxyKubeconfig:   filepath.Join(dir, "kube-proxy.kubeconfig"),

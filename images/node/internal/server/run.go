@@ -22,6 +22,7 @@ import (
 	"github.com/minictl/mini/images/node/internal/controlplane"
 	"github.com/minictl/mini/images/node/internal/datastore"
 	"github.com/minictl/mini/images/node/internal/hostprep"
+	"github.com/minictl/mini/images/node/internal/pki"
 	"github.com/minictl/mini/images/node/internal/podcidr"
 	"github.com/minictl/mini/images/node/internal/servicelb"
 )
@@ -51,15 +52,8 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	}
 	cred := paths.ServerCred()
 	local := localURL(cfg)
-	for _, kc := range []struct {
-		name string
-		pair func() (string, string)
-	}{
-		{controllerKubeconfig, func() (string, string) { return t.Controller.CertPath, t.Controller.KeyPath }},
-		{schedulerKubeconfig, func() (string, string) { return t.Scheduler.CertPath, t.Scheduler.KeyPath }},
-	} {
-		c, k := kc.pair()
-		if err := writeKubeconfig(filepath.Join(cred, kc.name), local, t.ServerCA.CertPath, pairOf(c, k), false, 0o600); err != nil {
+	for name, client := range map[string]pki.Pair{controllerKubeconfig: t.Controller, schedulerKubeconfig: t.Scheduler} {
+		if err := writeKubeconfig(filepath.Join(cred, name), local, t.ServerCA.CertPath, client, false, 0o600); err != nil {
 			return err
 		}
 	}
@@ -92,14 +86,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 		}
 		defer cd.Stop()
 		step("containerd ready")
-		goComponent("containerd", func() error {
-			select {
-			case err := <-cd.Done():
-				return fmt.Errorf("containerd exited: %v", err)
-			case <-ctx.Done():
-				return nil
-			}
-		})
+		goComponent("containerd", func() error { return cd.Wait(ctx) })
 		go func() {
 			err := agent.ImportImages(ctx, cfg.DataDir, config.ContainerdSocket)
 			step("Preloaded images imported")
