@@ -39,7 +39,7 @@ func NewRoot(v Version, r Runners, getenv func(string) string, stdout io.Writer)
 		Version:       fmt.Sprintf("%s-%s", v.Kubernetes, v.Revision),
 	}
 	root.SetOut(stdout)
-	root.AddCommand(newServerCommand(r, getenv), newAgentCommand(r, getenv), &cobra.Command{
+	root.AddCommand(newServerCommand(r, getenv), newAgentCommand(r, getenv), newEtcdCommand(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the node's version",
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -105,6 +105,13 @@ func (s *Server) KubeconfigMode() (os.FileMode, error) {
 	return os.FileMode(m), nil
 }
 
+// EmbeddedEtcd reports whether this server runs an etcd member: it starts
+// a cluster with --cluster-init, or joins one with --server (and no
+// external datastore of its own).
+func (s *Server) EmbeddedEtcd() bool {
+	return s.ClusterInit || (s.ServerURL != "" && s.DatastoreEndpoint == "")
+}
+
 // UsesEtcd tells whether the datastore is etcd (embedded or external) rather
 // than kine; etcd clusters are the only ones that can grow more servers.
 func (s *Server) UsesEtcd() bool {

@@ -111,9 +111,17 @@ func (s *Server) Validate(validDisable func([]string) error) error {
 		errs = append(errs, errors.New("--cluster-init and --datastore-endpoint are mutually exclusive"))
 	}
 	if s.ServerURL != "" {
-		// A second server must join the first one's etcd; starting it on its
-		// own datastore would silently make a separate cluster.
-		errs = append(errs, errors.New("--server: joining another server as a server (HA) is not supported by this node image yet; join as an agent instead"))
+		// A joining server becomes a member of the first server's etcd; a
+		// token is the only way it can fetch the cluster's CAs.
+		if s.Token == "" {
+			errs = append(errs, errors.New("--server needs --token (K3S_TOKEN): a joining server fetches the cluster CAs with it"))
+		}
+		if s.ClusterInit {
+			errs = append(errs, errors.New("--cluster-init and --server are mutually exclusive: --cluster-init starts a new cluster, --server joins one"))
+		}
+		if strings.HasPrefix(s.DatastoreEndpoint, "sqlite://") {
+			errs = append(errs, errors.New("--server with a sqlite:// --datastore-endpoint: a SQLite file cannot be shared between servers"))
+		}
 	}
 	if s.DatastoreEndpoint != "" {
 		if _, err := url.Parse(s.DatastoreEndpoint); err != nil || !strings.Contains(s.DatastoreEndpoint, "://") {

@@ -105,10 +105,35 @@ func TestDefaultRouteInterface(t *testing.T) {
 	}
 }
 
-func TestServerJoinRefused(t *testing.T) {
-	s := NewServer()
-	s.ServerURL, s.Token = "https://mini-ha-server-0:6443", "t"
-	if err := s.Validate(nil); err == nil || !strings.Contains(err.Error(), "--server: joining another server") {
-		t.Fatalf("got %v", err)
+func TestServerJoinValidation(t *testing.T) {
+	cases := []struct {
+		name    string
+		mod     func(*Server)
+		wantErr string
+	}{
+		{"join with token", func(s *Server) {}, ""},
+		{"no token", func(s *Server) { s.Token = "" }, "--server needs --token"},
+		{"with cluster-init", func(s *Server) { s.ClusterInit = true }, "--cluster-init and --server are mutually exclusive"},
+		{"sqlite endpoint", func(s *Server) { s.DatastoreEndpoint = "sqlite:///tmp/x.db" }, "SQLite file cannot be shared"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewServer()
+			s.ServerURL, s.Token = "https://mini-ha-lb:6443", "t"
+			c.mod(s)
+			err := s.Validate(nil)
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if !s.EmbeddedEtcd() {
+					t.Fatal("a joining server without a datastore endpoint must run embedded etcd")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("got %v, want %q", err, c.wantErr)
+			}
+		})
 	}
 }

@@ -59,8 +59,12 @@ func localAgentCredentials(cfg *config.Server, t *TLS) (agent.Credentials, error
 // labelServerNode adds the control-plane role label once the node has
 // registered. NodeRestriction forbids kubelet from setting node-role labels
 // on itself, so the server does it with its own credentials.
-func labelServerNode(ctx context.Context, client kubernetes.Interface, name string) {
-	patch := []byte(`{"metadata":{"labels":{"node-role.kubernetes.io/control-plane":"true"}}}`)
+func labelServerNode(ctx context.Context, client kubernetes.Interface, name string, etcd bool) {
+	labels := `"node-role.kubernetes.io/control-plane":"true"`
+	if etcd {
+		labels += `,"node-role.kubernetes.io/etcd":"true"`
+	}
+	patch := []byte(`{"metadata":{"labels":{` + labels + `}}}`)
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
 		_, err := client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
 		return err == nil, nil

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/minictl/mini/images/node/internal/discover"
 	"github.com/minictl/mini/images/node/internal/token"
 )
 
@@ -27,12 +28,11 @@ import (
 //     controller-manager approves and signs, and so kube-proxy on an agent
 //     can run with the token (system:node-proxier).
 const (
-	agentGroup       = "system:bootstrappers:mini:agents"
-	ClusterInfo      = "cluster-info"
-	ClusterInfoCAKey = "client-ca.crt"
+	agentGroup  = "system:bootstrappers:mini:agents"
+	ClusterInfo = "cluster-info"
 )
 
-func ensureBootstrap(ctx context.Context, cs kubernetes.Interface, tok token.Token, serverCA, clientCA []byte, serverURL string) error {
+func ensureBootstrap(ctx context.Context, cs kubernetes.Interface, tok token.Token, serverCA, clientCA, sealedBundle []byte, serverURL string) error {
 	id, secret := tok.Bootstrap()
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters[""] = &clientcmdapi.Cluster{Server: serverURL, CertificateAuthorityData: serverCA}
@@ -50,9 +50,29 @@ func ensureBootstrap(ctx context.Context, cs kubernetes.Interface, tok token.Tok
 			})
 		},
 		func(ctx context.Context) error {
+			return upsert(ctx, cs.CoreV1().Secrets("kube-system").Create, cs.CoreV1().Secrets("kube-system").Update, &corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Name: BundleSecret, Namespace: "kube-system"},
+				Data:       map[string][]byte{bundleKey: sealedBundle},
+			})
+		},
+		// Token holders may read the sealed bundle (a joining server opens it).
+		func(ctx context.Context) error {
+			return upsert(ctx, cs.RbacV1().Roles("kube-system").Create, cs.RbacV1().Roles("kube-system").Update, &rbacv1.Role{
+				ObjectMeta: metav1.ObjectMeta{Name: "mini:server-bundle-reader", Namespace: "kube-system"},
+				Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{BundleSecret}, Verbs: []string{"get"}}},
+			})
+		},
+		func(ctx context.Context) error {
+			return upsert(ctx, cs.RbacV1().RoleBindings("kube-system").Create, cs.RbacV1().RoleBindings("kube-system").Update, &rbacv1.RoleBinding{
+				ObjectMeta: metav1.ObjectMeta{Name: "mini:server-bundle-reader", Namespace: "kube-system"},
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "mini:server-bundle-reader"},
+				Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.GroupKind, Name: agentGroup}},
+			})
+		},
+		func(ctx context.Context) error {
 			return upsert(ctx, cs.CoreV1().ConfigMaps("kube-public").Create, cs.CoreV1().ConfigMaps("kube-public").Update, &corev1.ConfigMap{
 				ObjectMeta: metav1.ObjectMeta{Name: ClusterInfo, Namespace: "kube-public"},
-				Data:       map[string]string{"kubeconfig": string(kcData), ClusterInfoCAKey: string(clientCA)},
+				Data:       map[string]string{"kubeconfig": string(kcData), discover.ClientCAKey: string(clientCA)},
 			})
 		},
 		func(ctx context.Context) error {

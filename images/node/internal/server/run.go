@@ -22,6 +22,7 @@ import (
 	"github.com/minictl/mini/images/node/internal/controlplane"
 	"github.com/minictl/mini/images/node/internal/datastore"
 	"github.com/minictl/mini/images/node/internal/hostprep"
+	"github.com/minictl/mini/images/node/internal/leader"
 	"github.com/minictl/mini/images/node/internal/pki"
 	"github.com/minictl/mini/images/node/internal/podcidr"
 	"github.com/minictl/mini/images/node/internal/servicelb"
@@ -42,6 +43,14 @@ func Run(ctx context.Context, cfg *config.Server) error {
 		}
 	}
 	paths := config.PathsFor(cfg.DataDir)
+	if cfg.ServerURL != "" {
+		// A joining server signs everything with the cluster's CAs, so it
+		// must have them before it makes a single certificate.
+		if err := fetchBundle(ctx, cfg); err != nil {
+			return err
+		}
+		step("Cluster CAs fetched", "server", cfg.ServerURL)
+	}
 	t, err := ensureTLS(cfg)
 	if err != nil {
 		return err
@@ -97,9 +106,17 @@ func Run(ctx context.Context, cfg *config.Server) error {
 		}
 	}
 
+	var initialCluster string
+	if cfg.EmbeddedEtcd() && cfg.ServerURL != "" {
+		if initialCluster, err = joinEtcd(ctx, cfg, t); err != nil {
+			return err
+		}
+		step("Added to etcd", "initialCluster", initialCluster)
+	}
 	ds, err := datastore.Start(ctx, datastore.Options{
-		Dir: paths.DB(), Endpoint: cfg.DatastoreEndpoint, ClusterInit: cfg.ClusterInit,
+		Dir: paths.DB(), Endpoint: cfg.DatastoreEndpoint, ClusterInit: cfg.EmbeddedEtcd(),
 		Etcd: datastore.EtcdOptions{
+			InitialCluster: initialCluster, Existing: initialCluster != "",
 			Dir: filepath.Join(paths.DB(), "etcd"), Name: cfg.NodeName, NodeIP: cfg.NodeIP,
 			CAFile: t.EtcdCA.CertPath, ServerCertFile: t.EtcdServer.CertPath, ServerKeyFile: t.EtcdServer.KeyPath,
 			PeerCertFile: t.EtcdPeer.CertPath, PeerKeyFile: t.EtcdPeer.KeyPath,
@@ -130,8 +147,29 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	}
 
 	if _, cidr, err := net.ParseCIDR(cfg.ClusterCIDR); err == nil {
+		alloc := podcidr.Allocator{ClusterCIDR: cidr, MaskLen: config.DefaultNodeCIDRMaskLen}
 		goComponent("pod-cidr-allocator", func() error {
-			return podcidr.Run(ctx, client, podcidr.Allocator{ClusterCIDR: cidr, MaskLen: config.DefaultNodeCIDRMaskLen})
+			if !cfg.UsesEtcd() {
+				return podcidr.Run(ctx, client, alloc)
+			}
+			// Several servers: two allocators would hand out one subnet twice.
+			var termErr error
+			err := leader.Run(ctx, client, "mini-pod-cidr-allocator", func(ctx context.Context) {
+				if err := podcidr.Run(ctx, client, alloc); err != nil && ctx.Err() == nil {
+					termErr = err
+				}
+			})
+			return errors.Join(err, termErr)
+		})
+	}
+	if ds.Kind == datastore.EmbeddedEtcd {
+		remove, closeEtcd, err := localMemberRemover(t)
+		if err != nil {
+			return err
+		}
+		defer closeEtcd()
+		goComponent("etcd-member-controller", func() error {
+			return runEtcdMemberController(ctx, client, cfg.NodeName, remove)
 		})
 	}
 	goComponent("kube-controller-manager", func() error { return controlplane.RunControllerManager(ctx, controllerManagerArgs(cfg, t)) })
@@ -169,8 +207,13 @@ func Run(ctx context.Context, cfg *config.Server) error {
 			klog.ErrorS(err, "Reading CAs for agent bootstrap")
 			return
 		}
+		sealed, err := sealBundle(t.Dir, ds.Kind, tok)
+		if err != nil {
+			klog.ErrorS(err, "Sealing the server bundle; servers cannot join")
+			return
+		}
 		url := fmt.Sprintf("https://%s:%d", cfg.NodeIP, cfg.HTTPSPort)
-		if err := ensureBootstrap(ctx, client, tok, serverCA, clientCA, url); err != nil && ctx.Err() == nil {
+		if err := ensureBootstrap(ctx, client, tok, serverCA, clientCA, sealed, url); err != nil && ctx.Err() == nil {
 			klog.ErrorS(err, "Publishing agent bootstrap objects; agents cannot join")
 			return
 		}
@@ -180,7 +223,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 		goComponent("servicelb", func() error { return servicelb.Run(ctx, client, 1) })
 	}
 	if !cfg.DisableAgent {
-		go labelServerNode(ctx, client, cfg.NodeName)
+		go labelServerNode(ctx, client, cfg.NodeName, ds.Kind == datastore.EmbeddedEtcd)
 	}
 	return g.Wait()
 }

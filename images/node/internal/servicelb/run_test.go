@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/minictl/mini/images/node/internal/leader"
 )
 
 // TestRun drives the whole controller, leader election included, against a
@@ -53,9 +55,9 @@ func TestRun(t *testing.T) {
 	}
 	expect("start", "172.18.0.2")
 
-	lease, err := client.CoordinationV1().Leases(LeaseNamespace).Get(ctx, LeaseName, metav1.GetOptions{})
+	lease, err := client.CoordinationV1().Leases(leader.Namespace).Get(ctx, LeaseName, metav1.GetOptions{})
 	if err != nil || lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity == "" {
-		t.Errorf("lease %s/%s not held: %v", LeaseNamespace, LeaseName, err)
+		t.Errorf("lease %s/%s not held: %v", leader.Namespace, LeaseName, err)
 	}
 
 	a0 := node("a0", true, "172.18.0.3")

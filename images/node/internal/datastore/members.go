@@ -1,0 +1,172 @@
+package datastore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"go.etcd.io/etcd/client/pkg/v3/transport"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	"k8s.io/klog/v2"
+)
+
+// Member is one etcd cluster member as users see it.
+type Member struct {
+	Name    string `json:"name"`
+	PeerURL string `json:"peerURL"`
+	// Started is false for a member that was added but has not yet run.
+	Started bool   `json:"started"`
+	ID      uint64 `json:"-"`
+}
+
+// EtcdClient connects to etcd endpoints with the given client certificate.
+func EtcdClient(endpoints []string, caFile, certFile, keyFile string) (*clientv3.Client, error) {
+	tlsCfg, err := transport.TLSInfo{TrustedCAFile: caFile, CertFile: certFile, KeyFile: keyFile}.ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("etcd client tls: %w", err)
+	}
+	c, err := clientv3.New(clientv3.Config{Endpoints: endpoints, TLS: tlsCfg, DialTimeout: 5 * time.Second,
+		Logger: zap.NewNop()})
+	if err != nil {
+		return nil, fmt.Errorf("etcd client for %s: %w", strings.Join(endpoints, ","), err)
+	}
+	return c, nil
+}
+
+// Members lists the cluster's members.
+func Members(ctx context.Context, c *clientv3.Client) ([]Member, error) {
+	return members(ctx, c)
+}
+
+// members lists the members; a joiner asks serializably, because a member
+// it has just added but not yet started may have cost the cluster its
+// quorum, and a linearizable list would then never answer.
+func members(ctx context.Context, c *clientv3.Client, opts ...clientv3.OpOption) ([]Member, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := c.MemberList(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("list etcd members: %w", err)
+	}
+	return toMembers(resp.Members), nil
+}
+
+func toMembers(list []*etcdserverpb.Member) []Member {
+	out := make([]Member, 0, len(list))
+	for _, m := range list {
+		mem := Member{Name: m.Name, Started: m.Name != "", ID: m.ID}
+		if len(m.PeerURLs) > 0 {
+			mem.PeerURL = m.PeerURLs[0]
+		}
+		out = append(out, mem)
+	}
+	return out
+}
+
+// RemoveMember removes the member called name; removing one that is not
+// there is not an error, so every server may react to the same event.
+func RemoveMember(ctx context.Context, c *clientv3.Client, name string) (bool, error) {
+	members, err := Members(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range members {
+		if m.Name != name {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := c.MemberRemove(ctx, m.ID); err != nil && !errors.Is(err, rpctypes.ErrMemberNotFound) {
+			return false, fmt.Errorf("remove etcd member %s: %w", name, err)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// JoinTimeout bounds how long a new member keeps asking to be added: the
+// cluster refuses while an earlier joiner has been added but not started
+// (adding another would cost it its quorum), so servers joining together
+// take turns.
+const JoinTimeout = 3 * time.Minute
+
+// AddMember makes this node (name, peerURL) a member of the cluster behind
+// c and returns the --initial-cluster value it must start with. A member
+// left over under the same peer URL (a server whose data was lost) is
+// replaced; one added but never started is reused.
+func AddMember(ctx context.Context, c *clientv3.Client, name, peerURL string) (string, error) {
+	deadline := time.Now().Add(JoinTimeout)
+	var last error
+	for time.Now().Before(deadline) {
+		initial, err := addMember(ctx, c, name, peerURL)
+		if err == nil {
+			return initial, nil
+		}
+		last = err
+		klog.InfoS("Waiting to join etcd", "reason", err)
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return "", fmt.Errorf("joining etcd as %s: %w", name, last)
+}
+
+func addMember(ctx context.Context, c *clientv3.Client, name, peerURL string) (string, error) {
+	list, err := members(ctx, c, clientv3.WithSerializable())
+	if err != nil {
+		return "", err
+	}
+	mine := false
+	for _, m := range list {
+		if m.PeerURL != peerURL && (m.Name != name || name == "") {
+			continue
+		}
+		if !m.Started && m.PeerURL == peerURL {
+			mine = true
+			continue
+		}
+		// A started member under our address or name has data we no longer
+		// have: it must go before we can come back with an empty store.
+		klog.InfoS("Replacing stale etcd member", "name", m.Name, "peerURL", m.PeerURL)
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := c.MemberRemove(rctx, m.ID)
+		cancel()
+		if err != nil && !errors.Is(err, rpctypes.ErrMemberNotFound) {
+			return "", fmt.Errorf("remove stale etcd member %s: %w", m.Name, err)
+		}
+	}
+	if mine {
+		return InitialCluster(list, name, peerURL), nil
+	}
+	// The answer carries the new membership: asking again could block, as
+	// the cluster may have no quorum until this member starts.
+	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	resp, err := c.MemberAdd(actx, []string{peerURL})
+	cancel()
+	if err != nil {
+		return "", fmt.Errorf("add etcd member: %w", err)
+	}
+	return InitialCluster(toMembers(resp.Members), name, peerURL), nil
+}
+
+// InitialCluster renders --initial-cluster for a new member: every started
+// member by name plus the new one (whose entry has no name yet).
+func InitialCluster(members []Member, name, peerURL string) string {
+	var parts []string
+	for _, m := range members {
+		switch {
+		case m.PeerURL == peerURL:
+			parts = append(parts, name+"="+peerURL)
+		case m.Started:
+			parts = append(parts, m.Name+"="+m.PeerURL)
+		}
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+
+	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/datastore"
+	"github.com/minictl/mini/images/node/internal/discover"
+	"github.com/minictl/mini/images/node/internal/token"
+)
+
+// fetchBundle installs the cluster's CAs and service-account key on a
+// server started with --server, before it makes any certificate: the CA is
+// pinned by the token's hash (discover), then the sealed bundle is read
+// with the bootstrap token. A server that has its CAs from an earlier
+// start keeps them.
+func fetchBundle(ctx context.Context, cfg *config.Server) error {
+	dir := config.PathsFor(cfg.DataDir).ServerTLS()
+	if _, err := os.Stat(filepath.Join(dir, "server-ca.crt")); err == nil {
+		return nil
+	}
+	tok, err := token.Parse(cfg.Token)
+	if err != nil {
+		return fmt.Errorf("--token: %w", err)
+	}
+	info, err := discover.ClusterInfo(ctx, cfg.ServerURL, tok)
+	if err != nil {
+		return err
+	}
+	id, secret := tok.Bootstrap()
+	client := discover.HTTPClient(info.Pool)
+	url := cfg.ServerURL + "/api/v1/namespaces/kube-system/secrets/" + BundleSecret
+	// The first server publishes the bundle once its API is up; until then
+	// this answers 403 or 404, so keep asking.
+	b, err := discover.Retry(ctx, "server bundle from "+cfg.ServerURL, func(ctx context.Context) (bundle, error) {
+		body, err := discover.Get(ctx, client, url, id+"."+secret)
+		if err != nil {
+			return bundle{}, err
+		}
+		var s corev1.Secret
+		if err := json.Unmarshal(body, &s); err != nil {
+			return bundle{}, fmt.Errorf("server bundle: %w", err)
+		}
+		b, err := openBundle(s.Data[bundleKey], tok)
+		if err != nil {
+			return bundle{}, discover.Permanent(err)
+		}
+		return b, nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := joinable(cfg, b.Datastore); err != nil {
+		return err
+	}
+	klog.InfoS("Took over the cluster's CAs", "server", cfg.ServerURL, "datastore", b.Datastore)
+	return writeBundle(dir, b)
+}
+
+// joinable refuses a join that would silently fork the cluster: a SQLite
+// file cannot be shared, and an embedded-etcd joiner needs an etcd to join.
+func joinable(cfg *config.Server, kind datastore.Kind) error {
+	switch {
+	case kind == datastore.SQLite:
+		return fmt.Errorf("--server %s: that server keeps its state in SQLite, which only one server can use; "+
+			"start the first server with --cluster-init (embedded etcd) to run several servers (mini: create the cluster with --servers 3)", cfg.ServerURL)
+	case cfg.EmbeddedEtcd() && kind != datastore.EmbeddedEtcd:
+		return fmt.Errorf("--server %s: that server uses an external datastore (%s), not embedded etcd; "+
+			"give this server the same --datastore-endpoint", cfg.ServerURL, kind)
+	}
+	return nil
+}
+
+// etcdPeer is this server's etcd peer URL.
+func etcdPeer(cfg *config.Server) string {
+	return "https://" + net.JoinHostPort(cfg.NodeIP, "2380")
+}
+
+// joinEtcd adds this server to the cluster's etcd and returns the initial
+// cluster it must start with, or "" when its member already has data (a
+// restart: etcd knows its peers from its own store).
+func joinEtcd(ctx context.Context, cfg *config.Server, t *TLS) (string, error) {
+	if _, err := os.Stat(filepath.Join(config.PathsFor(cfg.DataDir).DB(), "etcd", "member")); err == nil {
+		return "", nil
+	}
+	// The apiservers' endpoints are the etcd members' addresses: every
+	// server runs both on its node IP.
+	rc := &rest.Config{Host: cfg.ServerURL, TLSClientConfig: rest.TLSClientConfig{
+		CAFile: t.ServerCA.CertPath, CertFile: t.Admin.CertPath, KeyFile: t.Admin.KeyPath}}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return "", fmt.Errorf("client for %s: %w", cfg.ServerURL, err)
+	}
+	endpoints, err := discover.Retry(ctx, "apiserver endpoints from "+cfg.ServerURL, func(ctx context.Context) ([]string, error) {
+		return etcdEndpoints(ctx, cs, cfg.NodeIP)
+	})
+	if err != nil {
+		return "", err
+	}
+	c, err := datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	klog.InfoS("Joining etcd", "endpoints", endpoints, "peerURL", etcdPeer(cfg))
+	return datastore.AddMember(ctx, c, cfg.NodeName, etcdPeer(cfg))
+}
+
+func etcdEndpoints(ctx context.Context, cs kubernetes.Interface, self string) ([]string, error) {
+	slices, err := cs.DiscoveryV1().EndpointSlices(metav1.NamespaceDefault).List(ctx, metav1.ListOptions{
+		LabelSelector: discoveryv1.LabelServiceName + "=kubernetes"})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range slices.Items {
+		for _, e := range s.Endpoints {
+			for _, a := range e.Addresses {
+				if a != self {
+					out = append(out, "https://"+net.JoinHostPort(a, "2379"))
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no apiserver endpoints listed yet")
+	}
+	return out, nil
+}
