@@ -284,9 +284,10 @@ func mustExec(t *testing.T, ctx context.Context, cs kubernetes.Interface, cfg *r
 	return strings.TrimSpace(stdout.String())
 }
 
-// TestAgentRefusesWrongCA proves an agent checks the server's CA against the
-// hash in its token before trusting it, and says why it refuses.
-func TestAgentRefusesWrongCA(t *testing.T) {
+// TestJoinRefusals proves an agent checks the server's CA against the hash
+// in its token before trusting it, that a server refuses to join a SQLite
+// server, and that both say why.
+func TestJoinRefusals(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	server := uniqueName("mini-e2e-node")
@@ -296,23 +297,47 @@ func TestAgentRefusesWrongCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent := uniqueName("mini-e2e-agent")
-	args := append(nodeRunArgs(agent, agent+"-data"), nodeImage(t), "agent",
-		"--server", "https://"+ip+":6443", "--token", "K10"+strings.Repeat("0", 64)+"::server:wrong")
+	server0 := "https://" + ip + ":6443"
+	stderr, err := runNodeForeground(t, ctx, uniqueName("mini-e2e-agent"), "agent",
+		"--server", server0, "--token", "K10"+strings.Repeat("0", 64)+"::server:wrong")
+	if err == nil {
+		t.Fatal("agent with a wrong CA hash exited 0")
+	}
+	if !strings.Contains(stderr, "server CA does not match the token") {
+		t.Fatalf("agent did not say why it refused:\n%s", stderr)
+	}
+
+	// The same SQLite server refuses a second server: its datastore cannot
+	// be shared, and the joiner must say so rather than start a new cluster.
+	tok, err := docker(ctx, "exec", server, "cat", "/var/lib/mini/server/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err = runNodeForeground(t, ctx, uniqueName("mini-e2e-server"), "server",
+		"--server", server0, "--token", strings.TrimSpace(tok))
+	if err == nil {
+		t.Fatal("a server joining a SQLite server exited 0")
+	}
+	if !strings.Contains(stderr, "keeps its state in SQLite") || !strings.Contains(stderr, "--cluster-init") {
+		t.Fatalf("joining server did not say why it refused:\n%s", stderr)
+	}
+}
+
+// runNodeForeground runs a node container to its exit and returns its stderr.
+func runNodeForeground(t *testing.T, ctx context.Context, name string, cmdArgs ...string) (string, error) {
+	t.Helper()
+	args := append(nodeRunArgs(name, name+"-data"), nodeImage(t))
+	args = append(args, cmdArgs...)
 	args[1] = "--rm" // run in the foreground instead of -d
 	t.Cleanup(func() {
-		_, _ = docker(context.Background(), "rm", "-f", "-v", agent)
-		_, _ = docker(context.Background(), "volume", "rm", "-f", agent+"-data")
+		_, _ = docker(context.Background(), "rm", "-f", "-v", name)
+		_, _ = docker(context.Background(), "volume", "rm", "-f", name+"-data")
 	})
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "docker", args...)
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err == nil {
-		t.Fatal("agent with a wrong CA hash exited 0")
-	}
-	if !strings.Contains(stderr.String(), "server CA does not match the token") {
-		t.Fatalf("agent did not say why it refused:\n%s", stderr.String())
-	}
+	err := cmd.Run()
+	return stderr.String(), err
 }
 
 // TestNodeEmbeddedEtcd proves --cluster-init runs the node on embedded etcd
