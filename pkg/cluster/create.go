@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -32,6 +31,9 @@ func (p *Provider) Create(ctx context.Context, opts CreateOptions) error {
 		return err
 	}
 	p.log.Debugf("cluster %s: %s", po.Name, pl.describe())
+	if w := serverCountWarning(po.Servers); w != "" {
+		p.log.Warnf("--servers %d: %s", po.Servers, w)
+	}
 	start := time.Now()
 	merged := false
 	err = p.runSteps(ctx, p.createSteps(po, pl, &merged))
@@ -43,21 +45,33 @@ func (p *Provider) Create(ctx context.Context, opts CreateOptions) error {
 		p.log.Infof("Cluster %s %s in %s; API at %s, context %s", po.Name, state, time.Since(start).Round(100*time.Millisecond), pl.API.URL(), pl.Namer.Context())
 		return nil
 	}
-	if ctx.Err() != nil {
-		err = fmt.Errorf("creating cluster %s was interrupted: %w", po.Name, err)
-	} else {
-		err = fmt.Errorf("creating cluster %s: %w", po.Name, err)
-		p.reportStoppedNodes(ctx, po.Name)
-	}
+	err = p.failed(ctx, err, "creating cluster "+po.Name, po.Name)
 	if po.NoRollback {
 		p.log.Warnf("--no-rollback: leaving what was created; remove it with `mini cluster delete %s`", po.Name)
 		return err
 	}
 	p.log.Warnf("rolling back cluster %s", po.Name)
+	return p.undo(ctx, err, func(ctx context.Context) error { return p.teardown(ctx, po.Name, merged) })
+}
+
+// failed wraps the error of a failed or interrupted operation on cluster
+// and, for a failure, shows the last output of its dead nodes: the
+// rollback that follows would take the only explanation with it.
+func (p *Provider) failed(ctx context.Context, err error, what, cluster string) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s was interrupted: %w", what, err)
+	}
+	p.reportStoppedNodes(ctx, cluster)
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// undo runs a rollback under its own bounded context, as the Ctrl-C that
+// ended the operation must not end its cleanup too.
+func (p *Provider) undo(ctx context.Context, err error, rollback func(context.Context) error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
 	defer cancel()
-	if rerr := p.teardown(rctx, po.Name, merged); rerr != nil {
-		return errors.Join(err, fmt.Errorf("rollback of cluster %s incomplete: %w", po.Name, rerr))
+	if rerr := rollback(rctx); rerr != nil {
+		return errors.Join(err, fmt.Errorf("rollback incomplete: %w", rerr))
 	}
 	return err
 }
@@ -182,7 +196,29 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 		}
 		return nil
 	}})
-	// Servers start one after the other, server 0 first, as it holds the
+	// The load balancer comes first when a node joins through it (agents,
+	// servers after the first): a joiner that looks up its name before it
+	// runs only gets a DNS error and a retry. Otherwise it comes after the
+	// server: the server takes seconds to boot and it does not, so
+	// creating it meanwhile keeps it off the critical path. (A taken API
+	// port was already refused by preflight.)
+	var lbStep step
+	lbFirst := pl.LB != nil && len(pl.nodes()) > 1
+	if pl.LB != nil {
+		lbStep = step{"Starting load balancer " + pl.LB.Spec.Name, func(ctx context.Context) error {
+			if _, err := p.rt.CreateContainer(ctx, pl.LB.Spec); err != nil {
+				return err
+			}
+			if err := loadbalancer.Seed(ctx, p.rt, pl.LB.Spec.Name, pl.LBConfig); err != nil {
+				return err
+			}
+			return p.rt.StartContainer(ctx, pl.LB.Spec.Name)
+		}}
+	}
+	if lbFirst {
+		steps = append(steps, lbStep)
+	}
+	// Servers start one after the other, server 0 first, as it starts the
 	// datastore the others join. Agents only need a server, so they start
 	// together.
 	steps = append(steps, step{fmt.Sprintf("Starting %d server(s)", len(pl.Servers)), func(ctx context.Context) error {
@@ -195,32 +231,11 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 	}})
 	if len(pl.Agents) > 0 {
 		steps = append(steps, step{fmt.Sprintf("Starting %d agent(s)", len(pl.Agents)), func(ctx context.Context) error {
-			errs := make([]error, len(pl.Agents))
-			var wg sync.WaitGroup
-			for i, n := range pl.Agents {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					errs[i] = p.createAndStart(ctx, n)
-				}()
-			}
-			wg.Wait()
-			return errors.Join(errs...)
+			return parallel(pl.Agents, func(n plannedNode) error { return p.createAndStart(ctx, n) })
 		}})
 	}
-	// The load balancer comes after the nodes: they take seconds to boot
-	// and it does not, so creating it while they boot keeps it off the
-	// critical path. (A taken API port was already refused by preflight.)
-	if pl.LB != nil {
-		steps = append(steps, step{"Starting load balancer " + pl.LB.Spec.Name, func(ctx context.Context) error {
-			if _, err := p.rt.CreateContainer(ctx, pl.LB.Spec); err != nil {
-				return err
-			}
-			if err := loadbalancer.Seed(ctx, p.rt, pl.LB.Spec.Name, pl.LBConfig); err != nil {
-				return err
-			}
-			return p.rt.StartContainer(ctx, pl.LB.Spec.Name)
-		}})
+	if pl.LB != nil && !lbFirst {
+		steps = append(steps, lbStep)
 	}
 	// The timeout covers waiting for the API server (kubeconfig) and for
 	// the nodes, the two steps that depend on Kubernetes starting.

@@ -3,66 +3,15 @@ package cluster
 import (
 	"context"
 	"errors"
-	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/sirupsen/logrus"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/minictl/mini/pkg/kubeconfig"
 	"github.com/minictl/mini/pkg/runtime"
-	"github.com/minictl/mini/pkg/runtime/fake"
 )
-
-const (
-	nodeImage = "mini/node:test"
-	lbImage   = "mini/lb:test"
-)
-
-type harness struct {
-	p       *Provider
-	rt      *fake.Runtime
-	kubecfg string
-	waited  []int
-}
-
-// newHarness returns a provider on a fake engine where every server writes
-// its kubeconfig as soon as it starts.
-func newHarness(t *testing.T) *harness {
-	t.Helper()
-	h := &harness{rt: fake.New(nodeImage, lbImage), kubecfg: filepath.Join(t.TempDir(), "config")}
-	h.rt.Hooks.StartContainer = nil
-	log := logrus.New()
-	log.SetOutput(io.Discard)
-	h.p = NewProvider(h.rt, log,
-		WithPrivileged(false),
-		WithKubeconfig(kubeconfig.Paths{Explicit: h.kubecfg}),
-		WithPollInterval(time.Millisecond),
-		WithHostPrefixes(func() []string { return nil }),
-		WithReadyWaiter(func(ctx context.Context, cfg *clientcmdapi.Config, want int, _ time.Time) error {
-			h.waited = append(h.waited, want)
-			return nil
-		}),
-	)
-	h.rt.Hooks.Exec = fake.ServeKubeconfig
-	return h
-}
-
-func defaultOpts(name string) CreateOptions {
-	return CreateOptions{Name: name, Servers: 1, AllowMultipleServers: true, Image: nodeImage, LBImage: lbImage, Wait: true,
-		Timeout: time.Minute, UpdateKubeconfig: true, SwitchContext: true}
-}
-
-func (h *harness) assertEmpty(t *testing.T) {
-	t.Helper()
-	if c, n, v := h.rt.ContainerNames(), h.rt.NetworkNames(), h.rt.VolumeNames(); len(c)+len(n)+len(v) > 0 {
-		t.Errorf("left behind: containers %v, networks %v, volumes %v", c, n, v)
-	}
-}
 
 func creates(calls []string) []string {
 	var out []string
@@ -81,13 +30,14 @@ func TestCreateOrder(t *testing.T) {
 	if err := h.p.Create(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
+	// Nodes join through the load balancer, so it comes first.
 	want := []string{
 		"CreateNetwork mini-dev",
 		"CreateVolume mini-dev-server-0-data", "CreateVolume mini-dev-server-1-data", "CreateVolume mini-dev-agent-0-data",
+		"CreateContainer mini-dev-lb", "StartContainer mini-dev-lb",
 		"CreateContainer mini-dev-server-0", "StartContainer mini-dev-server-0",
 		"CreateContainer mini-dev-server-1", "StartContainer mini-dev-server-1",
 		"CreateContainer mini-dev-agent-0", "StartContainer mini-dev-agent-0",
-		"CreateContainer mini-dev-lb", "StartContainer mini-dev-lb",
 	}
 	if got := creates(h.rt.Calls()); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -116,6 +66,17 @@ func TestCreateOrder(t *testing.T) {
 	}
 	if len(cl.Servers) != 2 || len(cl.Agents) != 1 || cl.LoadBalancer == nil || cl.API.Port != port.HostPort || Running(cl.Nodes()) != 4 {
 		t.Errorf("cluster rebuilt from labels = %+v", cl)
+	}
+}
+
+func TestCreateSingleServerStartsLBLast(t *testing.T) {
+	h := newHarness(t)
+	if err := h.p.Create(context.Background(), defaultOpts("dev")); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(only(h.rt.Calls(), "StartContainer "), " ")
+	if got != "mini-dev-server-0 mini-dev-lb" {
+		t.Errorf("start order %q: nothing joins through the load balancer, so it should not delay the server", got)
 	}
 }
 
@@ -327,11 +288,23 @@ func TestCreateWithExternalNetwork(t *testing.T) {
 	}
 }
 
-func TestMultipleServersRefusedUntilSupported(t *testing.T) {
-	o := defaultOpts("ha")
-	o.Servers, o.AllowMultipleServers = 3, false
-	_, err := o.parse()
-	if err == nil || !strings.Contains(err.Error(), "--servers 3") {
-		t.Fatalf("got %v", err)
+func TestServerCountWarnings(t *testing.T) {
+	for _, tt := range []struct {
+		servers int
+		want    string
+	}{{1, ""}, {2, "no fault tolerance"}, {3, ""}, {4, "no more failures than 3"}, {5, ""}} {
+		h := newHarness(t)
+		o := defaultOpts("ha")
+		o.Servers = tt.servers
+		if err := h.p.Create(context.Background(), o); err != nil {
+			t.Fatalf("--servers %d: %v", tt.servers, err)
+		}
+		warned := strings.Contains(h.logs.String(), "level=warning")
+		if tt.want == "" && warned || tt.want != "" && !strings.Contains(h.logs.String(), tt.want) {
+			t.Errorf("--servers %d: log %q, want a warning containing %q", tt.servers, h.logs.String(), tt.want)
+		}
+		if got := len(h.rt.ContainerNames()); got != tt.servers+1 {
+			t.Errorf("--servers %d: %d containers", tt.servers, got)
+		}
 	}
 }

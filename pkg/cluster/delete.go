@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/minictl/mini/pkg/runtime"
 )
@@ -65,19 +64,13 @@ func (p *Provider) teardown(ctx context.Context, name string, kubeconfigToo bool
 	}
 	// Containers go in parallel: a forced removal is independent per
 	// container and this is most of delete's wall time.
-	results := make([]error, len(order))
-	var wg sync.WaitGroup
-	for i, n := range order {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = p.rt.RemoveContainer(ctx, n, runtime.RemoveOptions{Force: true, Volumes: true})
-		}()
-	}
-	wg.Wait()
-	for _, err := range results {
-		keep(err)
-	}
+	keep(parallel(order, func(n string) error {
+		err := p.rt.RemoveContainer(ctx, n, runtime.RemoveOptions{Force: true, Volumes: true})
+		if runtime.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}))
 	vols, err := p.rt.ListVolumes(ctx, clusterSelector(name))
 	keep(err)
 	for _, v := range vols {

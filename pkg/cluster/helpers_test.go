@@ -1,10 +1,226 @@
 package cluster
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"net"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	k8sfake "k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/minictl/mini/pkg/kubeconfig"
+	"github.com/minictl/mini/pkg/runtime"
+	"github.com/minictl/mini/pkg/runtime/fake"
 )
+
+const (
+	nodeImage = "mini/node:test"
+	lbImage   = "mini/lb:test"
+)
+
+// harness is a provider on a fake engine and a fake Kubernetes API that
+// act like a cluster where it matters: a started node registers a Ready
+// Node object, every running server serves its kubeconfig and the etcd
+// membership, and deleting a server's Node object removes its etcd member
+// (the node image's controller).
+type harness struct {
+	p       *Provider
+	rt      *fake.Runtime
+	kube    *k8sfake.Clientset
+	kubecfg string
+	logs    *strings.Builder
+	waited  []int
+
+	mu sync.Mutex
+	// events is the ordered log of node starts and stops and of the API
+	// calls mini makes: "start NAME", "stop NAME", "list nodes",
+	// "delete node NAME", "evict NS/NAME".
+	events []string
+	// removed holds servers whose etcd member was removed.
+	removed map[string]bool
+	// keepMembers makes etcd never remove members.
+	keepMembers bool
+	// applied is the last config applied to each load balancer.
+	applied map[string]string
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{rt: fake.New(nodeImage, lbImage), kubecfg: filepath.Join(t.TempDir(), "config"),
+		kube: k8sfake.NewClientset(), removed: map[string]bool{}, applied: map[string]string{}, logs: &strings.Builder{}}
+	log := logrus.New()
+	log.SetOutput(h.logs)
+	h.p = NewProvider(h.rt, log,
+		WithPrivileged(false),
+		WithKubeconfig(kubeconfig.Paths{Explicit: h.kubecfg}),
+		WithPollInterval(time.Millisecond),
+		WithHostPrefixes(func() []string { return nil }),
+		WithReadyWaiter(func(ctx context.Context, cfg *clientcmdapi.Config, want int, _ time.Time) error {
+			h.waited = append(h.waited, want)
+			return nil
+		}),
+		WithKubeClient(func(*clientcmdapi.Config) (kubernetes.Interface, error) { return h.kube, nil }),
+	)
+	h.p.etcdTimeout, h.p.drainTimeout = time.Second, time.Second
+	h.rt.Hooks.Exec = h.exec
+	h.rt.Hooks.StartContainer = h.onStart
+	h.rt.Hooks.StopContainer = func(name string) error { h.event("stop " + name); return nil }
+	h.kube.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, k8sruntime.Object, error) {
+		h.event("list nodes")
+		return false, nil, nil
+	})
+	h.kube.PrependReactor("delete", "nodes", func(a k8stesting.Action) (bool, k8sruntime.Object, error) {
+		name := a.(k8stesting.DeleteAction).GetName()
+		h.event("delete node " + name)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !h.keepMembers {
+			h.removed[name] = true
+		}
+		return false, nil, nil
+	})
+	// An eviction deletes the pod at once, as a kubelet stopping it would.
+	h.kube.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, k8sruntime.Object, error) {
+		if a.GetSubresource() != "eviction" {
+			return false, nil, nil
+		}
+		ev := a.(k8stesting.CreateAction).GetObject().(interface{ GetName() string })
+		h.event("evict " + a.GetNamespace() + "/" + ev.GetName())
+		err := h.kube.Tracker().Delete(corev1.SchemeGroupVersion.WithResource("pods"), a.GetNamespace(), ev.GetName())
+		return true, nil, err
+	})
+	return h
+}
+
+func (h *harness) event(e string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, e)
+}
+
+// eventsSince returns the events after the first n.
+func (h *harness) eventsSince(n int) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.events[n:]...)
+}
+
+func (h *harness) eventCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.events)
+}
+
+// onStart registers a Ready Node object for every node container.
+func (h *harness) onStart(name string) error {
+	h.event("start " + name)
+	c, err := h.rt.InspectContainer(context.Background(), name)
+	if err != nil || c.Labels[LabelRole] == RoleLoadBalancer || c.Labels[LabelRole] == "" {
+		return nil
+	}
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
+	if err := h.kube.Tracker().Add(node); err != nil && !strings.Contains(err.Error(), "already exists") {
+		return err
+	}
+	return nil
+}
+
+// exec answers like a node: servers serve their kubeconfig and the etcd
+// membership; everything else (the load balancer's reload) succeeds.
+func (h *harness) exec(name string, spec runtime.ExecSpec) (int, error) {
+	ctx := context.Background()
+	c, err := h.rt.InspectContainer(ctx, name)
+	if err != nil || !c.Running {
+		return -1, errors.New("container " + name + " is not running")
+	}
+	server := c.Labels[LabelRole] == RoleServer
+	switch {
+	case c.Labels[LabelRole] == RoleLoadBalancer && spec.Stdin != nil:
+		conf, _ := io.ReadAll(spec.Stdin)
+		h.mu.Lock()
+		h.applied[name] = string(conf)
+		h.mu.Unlock()
+	case server && slices.Equal(spec.Cmd, etcdMembersCmd):
+		_ = json.NewEncoder(spec.Stdout).Encode(h.members())
+	case server && len(spec.Cmd) == 2 && spec.Cmd[0] == "cat" && spec.Stdout != nil:
+		_, _ = io.WriteString(spec.Stdout, fake.NodeKubeconfig)
+	}
+	return 0, nil
+}
+
+// members is the etcd membership: every server container not removed.
+func (h *harness) members() []etcdMember {
+	cs, _ := h.rt.ListContainers(context.Background(), map[string]string{LabelRole: RoleServer})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ms := []etcdMember{}
+	for _, c := range cs {
+		if !h.removed[c.Name] {
+			ms = append(ms, etcdMember{Name: c.Name, PeerURL: "https://" + c.Labels[LabelIP] + ":2380", Started: c.Running})
+		}
+	}
+	return ms
+}
+
+// lbBackends returns the server addresses in the load balancer's config:
+// the last one applied, else the one it was seeded with.
+func (h *harness) lbBackends(t *testing.T, lb string) []string {
+	t.Helper()
+	conf := string(h.rt.Container(lb).Files["/etc/nginx/mini/stream.conf"])
+	h.mu.Lock()
+	if a, ok := h.applied[lb]; ok {
+		conf = a
+	}
+	h.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(conf, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "server" && f[1] != "{" {
+			out = append(out, f[1])
+		}
+	}
+	return out
+}
+
+func defaultOpts(name string) CreateOptions {
+	return CreateOptions{Name: name, Servers: 1, Image: nodeImage, LBImage: lbImage, Wait: true,
+		Timeout: time.Minute, UpdateKubeconfig: true, SwitchContext: true}
+}
+
+// createCluster makes a cluster on h, failing the test on error.
+func (h *harness) createCluster(t *testing.T, name string, servers, agents int, mutate ...func(*CreateOptions)) {
+	t.Helper()
+	o := defaultOpts(name)
+	o.Servers, o.Agents = servers, agents
+	for _, m := range mutate {
+		m(&o)
+	}
+	if err := h.p.Create(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *harness) assertEmpty(t *testing.T) {
+	t.Helper()
+	if c, n, v := h.rt.ContainerNames(), h.rt.NetworkNames(), h.rt.VolumeNames(); len(c)+len(n)+len(v) > 0 {
+		t.Errorf("left behind: containers %v, networks %v, volumes %v", c, n, v)
+	}
+}
 
 func itoa(i int) string { return strconv.Itoa(i) }
 

@@ -11,20 +11,21 @@ import (
 )
 
 // Kubeconfig returns the cluster's kubeconfig for this host, read from
-// server 0 (waiting up to timeout for it to be written; 0 waits forever).
+// the first running server (waiting up to timeout for it to be written; 0 waits forever).
 func (p *Provider) Kubeconfig(ctx context.Context, name string, timeout time.Duration) (*clientcmdapi.Config, error) {
 	cl, err := p.Get(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if len(cl.Servers) == 0 || !cl.Servers[0].Running {
-		return nil, fmt.Errorf("cluster %s: server 0 is not running; start the cluster with `mini cluster start %s`", name, name)
+	server := firstRunning(cl.Servers, nil)
+	if server == "" {
+		return nil, fmt.Errorf("cluster %s has no running server; start the cluster with `mini cluster start %s`", name, name)
 	}
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	return p.fetchKubeconfig(ctx, Namer{Cluster: name}, cl.Servers[0].Name, cl.API, deadline)
+	return p.fetchKubeconfig(ctx, Namer{Cluster: name}, server, cl.API, deadline)
 }
 
 // MergeKubeconfig merges the cluster's kubeconfig into output, or into the

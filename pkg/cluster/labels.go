@@ -29,6 +29,10 @@ const (
 	LabelToken = "dev.mini.token"
 	// LabelVersion is the mini version that created the object.
 	LabelVersion = "dev.mini.version"
+	// LabelDatastore is what server 0 keeps the cluster state in
+	// (DatastoreEtcd, DatastoreSQLite or DatastoreExternal); only an etcd
+	// cluster can take more servers later.
+	LabelDatastore = "dev.mini.datastore"
 )
 
 // AppName is the value of LabelApp.

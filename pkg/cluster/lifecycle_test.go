@@ -3,9 +3,13 @@ package cluster
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -48,8 +52,11 @@ func TestStopStartOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := h.rt.Calls()[n:]
+	started := only(calls, "StartContainer ")
+	// Agents start together, in any order.
+	slices.Sort(started[3:])
 	wantStart := "mini-dev-lb mini-dev-server-0 mini-dev-server-1 mini-dev-agent-0 mini-dev-agent-1"
-	if got := strings.Join(only(calls, "StartContainer "), " "); got != wantStart {
+	if got := strings.Join(started, " "); got != wantStart {
 		t.Errorf("start order %q, want %q", got, wantStart)
 	}
 	if len(only(calls, "Exec mini-dev-lb sh -c")) != 1 {
@@ -65,6 +72,55 @@ func TestStopStartOrder(t *testing.T) {
 	}
 	if got := h.rt.Calls()[n:]; len(only(got, "StopContainer ")) != 5 || len(only(got, "StartContainer ")) != 5 {
 		t.Errorf("restart calls: %v", got)
+	}
+}
+
+// An etcd cluster starts its servers without waiting between them (server
+// 0 cannot serve without a quorum), then waits for the API, then starts
+// the agents.
+func TestStartOrderHA(t *testing.T) {
+	h := newHarness(t)
+	h.createCluster(t, "ha", 3, 2)
+	ctx := context.Background()
+	if err := h.p.Stop(ctx, "ha"); err != nil {
+		t.Fatal(err)
+	}
+	n := h.eventCount()
+	if err := h.p.Start(ctx, "ha", StartOptions{Wait: true, Timeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	got := h.eventsSince(n)
+	want := []string{"start mini-ha-lb", "start mini-ha-server-0", "start mini-ha-server-1", "start mini-ha-server-2", "list nodes"}
+	if len(got) < len(want)+2 || !slices.Equal(got[:len(want)], want) {
+		t.Fatalf("start events %v, want %v then the agents", got, want)
+	}
+	agents := got[len(want):]
+	slices.Sort(agents)
+	if !slices.Equal(agents, []string{"start mini-ha-agent-0", "start mini-ha-agent-1"}) {
+		t.Errorf("after the API answered: %v, want the two agents", agents)
+	}
+	if len(h.waited) != 2 || h.waited[1] != 5 {
+		t.Errorf("waited %v, want the 5 nodes Ready last", h.waited)
+	}
+}
+
+// The API wait is bounded: agents are not started when it never answers.
+func TestStartAPITimeout(t *testing.T) {
+	h := newHarness(t)
+	h.createCluster(t, "ha", 3, 1)
+	ctx := context.Background()
+	if err := h.p.Stop(ctx, "ha"); err != nil {
+		t.Fatal(err)
+	}
+	h.kube.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, k8sruntime.Object, error) {
+		return true, nil, errors.New("etcdserver: no leader")
+	})
+	err := h.p.Start(ctx, "ha", StartOptions{Timeout: 50 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "no leader") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Start() = %v, want a timeout naming the last API error", err)
+	}
+	if c := h.rt.Container("mini-ha-agent-0"); c.Running {
+		t.Errorf("agent started although the API never answered")
 	}
 }
 

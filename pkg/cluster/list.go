@@ -28,6 +28,9 @@ type Cluster struct {
 	Network         string      `json:"network" yaml:"network"`
 	ExternalNetwork bool        `json:"externalNetwork" yaml:"externalNetwork"`
 	Image           string      `json:"image" yaml:"image"`
+	// Datastore is where the servers keep the cluster state: etcd (any
+	// number of servers), sqlite (one server) or external.
+	Datastore string `json:"datastore" yaml:"datastore"`
 }
 
 // Nodes lists the load balancer, servers and agents, in start order.
@@ -38,6 +41,16 @@ func (c Cluster) Nodes() []Node {
 	}
 	out = append(out, c.Servers...)
 	return append(out, c.Agents...)
+}
+
+// node returns the cluster's node with that container name.
+func (c Cluster) node(name string) (Node, bool) {
+	for _, n := range c.Nodes() {
+		if n.Name == name {
+			return n, true
+		}
+	}
+	return Node{}, false
 }
 
 // Running counts running nodes of a role.
@@ -108,6 +121,7 @@ func group(cs []runtime.Container) map[string]Cluster {
 		cl.Network = l[LabelNetwork]
 		cl.ExternalNetwork = l[LabelNetworkExternal] == "true"
 		cl.Image = l[LabelImage]
+		cl.Datastore = l[LabelDatastore]
 		cl.API.Host = l[LabelAPIHost]
 		cl.API.Port, _ = strconv.Atoi(l[LabelAPIPort])
 		idx, _ := strconv.Atoi(l[LabelIndex])
@@ -125,6 +139,9 @@ func group(cs []runtime.Container) map[string]Cluster {
 	for name, cl := range out {
 		sort.Slice(cl.Servers, func(i, j int) bool { return cl.Servers[i].Index < cl.Servers[j].Index })
 		sort.Slice(cl.Agents, func(i, j int) bool { return cl.Agents[i].Index < cl.Agents[j].Index })
+		if cl.Datastore == "" {
+			cl.Datastore = datastoreOf(nil, len(cl.Servers))
+		}
 		out[name] = cl
 	}
 	return out

@@ -33,10 +33,18 @@ func ValidateName(name string) error {
 // Namer builds every name of one cluster. Nothing else formats names.
 type Namer struct{ Cluster string }
 
-// NodeName is the container (and host, and Kubernetes node) name of a node.
-func (n Namer) NodeName(role string, index int) string {
-	return "mini-" + n.Cluster + "-" + role + "-" + strconv.Itoa(index)
+// NodeName is the container (and host, and Kubernetes node) name of node
+// i of a group: the nodes made with the cluster are grouped by role
+// (server-0, agent-1), those `mini node create BASE` adds under BASE
+// (BASE-0, BASE-1). The cluster prefix keeps container names unique
+// across clusters, as Docker container names are global.
+func (n Namer) NodeName(group string, i int) string {
+	return n.Qualify(group + "-" + strconv.Itoa(i))
 }
+
+// Qualify turns a name relative to the cluster (server-1, BASE-0) into the
+// container name.
+func (n Namer) Qualify(short string) string { return "mini-" + n.Cluster + "-" + short }
 
 // Server names server i.
 func (n Namer) Server(i int) string { return n.NodeName(RoleServer, i) }

@@ -19,14 +19,11 @@ const DefaultTimeout = 3 * time.Minute
 // CreateOptions describe a cluster to create. The CLI fills it from flags;
 // Validate (called by Create) reports every problem at once.
 type CreateOptions struct {
-	Name    string
+	Name string
+	// Servers > 1 makes an HA cluster on embedded etcd: server 0 starts it
+	// with --cluster-init and the others join through the load balancer.
 	Servers int
 	Agents  int
-	// AllowMultipleServers lifts the one-server limit. The orchestration for
-	// several servers (first with --cluster-init, the rest joining it) is
-	// here and unit-tested, but the node image cannot join servers yet, so
-	// the CLI leaves this off and --servers > 1 is refused up front.
-	AllowMultipleServers bool
 	// Image is the node image; LBImage the load balancer image.
 	Image   string
 	LBImage string
@@ -64,4 +61,33 @@ type CreateOptions struct {
 type StartOptions struct {
 	Wait    bool
 	Timeout time.Duration
+}
+
+// NodeCreateOptions describe nodes to add to a running cluster. Everything
+// else a node needs (image, token, network, API address, datastore) comes
+// from the labels of the cluster's containers.
+type NodeCreateOptions struct {
+	// Name is the base name: replica i is the container
+	// mini-CLUSTER-NAME-i (Namer.NodeName(Name, i)).
+	Name    string
+	Cluster string
+	// Role is RoleServer or RoleAgent.
+	Role     string
+	Replicas int
+	// Memory limits each node's memory ("512m", "2g"); empty: no limit.
+	Memory string
+	// K3sArgs are extra arguments for the node process.
+	K3sArgs []string
+	// Wait for the new nodes to be Ready, up to Timeout (which also bounds
+	// each wait for an added server to join etcd).
+	Wait    bool
+	Timeout time.Duration
+}
+
+// NodeDeleteOptions name nodes to delete.
+type NodeDeleteOptions struct {
+	// Names are container names; with Cluster set, names relative to the
+	// cluster (server-1 for mini-dev-server-1) work too.
+	Names   []string
+	Cluster string
 }

@@ -3,10 +3,8 @@ package cluster
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	"github.com/minictl/mini/pkg/kubeconfig"
 	"github.com/minictl/mini/pkg/loadbalancer"
 	"github.com/minictl/mini/pkg/runtime"
 )
@@ -67,57 +65,26 @@ func buildPlan(o parsedOptions, in planInput) (plan, error) {
 	}
 	p := plan{Namer: n, API: o.api, ExternalNetwork: o.Network != ""}
 	p.Network = runtime.NetworkSpec{Name: netName, Subnet: in.Subnet, Gateway: ips.Gateway(), Labels: clusterSelector(o.Name)}
-
-	base := func(role string, index int, name, ip string) map[string]string {
-		l := clusterSelector(o.Name)
-		l[LabelRole] = role
-		l[LabelIndex] = strconv.Itoa(index)
-		l[LabelIP] = ip
-		l[LabelNetwork] = netName
-		l[LabelNetworkExternal] = strconv.FormatBool(p.ExternalNetwork)
-		l[LabelAPIHost] = o.api.Host
-		l[LabelAPIPort] = strconv.Itoa(o.api.Port)
-		l[LabelImage] = o.Image
-		l[LabelToken] = in.Token
-		l[LabelVersion] = in.Version
-		return l
+	base := nodeBase{
+		Namer: n, Image: o.Image, Token: in.Token, Version: in.Version, Network: netName, External: p.ExternalNetwork,
+		API: o.api, Datastore: planDatastore(o), Privileged: in.Privileged, JoinURL: joinURL(n, !o.NoLB, ips),
 	}
-	server0 := "https://" + ips.Server(0) + ":" + strconv.Itoa(APIContainerPort)
 	node := func(role string, i int) plannedNode {
-		name, ip, mem := n.NodeName(role, i), ips.Server(i), o.serverMem
+		ip, mem := ips.Server(i), o.serverMem
 		if role == RoleAgent {
 			ip, mem = ips.Agent(i), o.agentMem
 		}
-		spec := runtime.ContainerSpec{
-			Name: name, Hostname: name, Image: o.Image, Labels: base(role, i, name, ip),
-			Network: netName, IP: ip,
-			Env:  []string{"K3S_TOKEN=" + in.Token},
-			Init: true, CgroupnsPrivate: true, RestartPolicy: "unless-stopped",
-			// tmpfs for runtime state that must not survive a restart
-			// (stale pid files and sockets would confuse the node).
-			Tmpfs:       []string{"/run", "/var/run", "/tmp"},
-			Mounts:      []runtime.Mount{{Type: runtime.MountVolume, Source: n.Volume(name), Target: dataDir}},
-			MemoryBytes: mem,
-		}
-		applyPrivileged(&spec, in.Privileged)
-		cmd := []string{role, "--node-name", name}
-		if role == RoleServer {
-			cmd = append(cmd, "--tls-san", n.LoadBalancer(), "--tls-san", o.api.ClientHost(), "--tls-san", name,
-				"--write-kubeconfig", kubeconfig.NodePath)
-			if o.api.Host != o.api.ClientHost() {
-				cmd = append(cmd, "--tls-san", o.api.Host)
+		// Server 0 starts the cluster; every other node joins it.
+		pn := base.node(role, i, n.NodeName(role, i), ip, role == RoleAgent || i > 0)
+		spec := &pn.Spec
+		spec.MemoryBytes = mem
+		if role == RoleServer && i == 0 {
+			if o.Servers > 1 {
+				spec.Cmd = append(spec.Cmd, "--cluster-init")
 			}
-			switch {
-			case i == 0 && o.Servers > 1:
-				cmd = append(cmd, "--cluster-init")
-			case i > 0:
-				cmd = append(cmd, "--server", server0)
-			}
-			if i == 0 && o.NoLB {
+			if o.NoLB {
 				spec.Ports = []runtime.PortMapping{{HostIP: o.api.Host, HostPort: o.api.Port, ContainerPort: APIContainerPort}}
 			}
-		} else {
-			spec.Env = append(spec.Env, "K3S_URL="+server0)
 		}
 		for _, f := range o.env {
 			if f.Matches(role, i) {
@@ -131,30 +98,29 @@ func buildPlan(o parsedOptions, in planInput) (plan, error) {
 		}
 		for _, f := range o.labels {
 			if f.Matches(role, i) {
-				cmd = append(cmd, "--node-label", f.Value)
+				spec.Cmd = append(spec.Cmd, "--node-label", f.Value)
 			}
 		}
 		for _, f := range o.k3sArgs {
 			if f.Matches(role, i) {
-				cmd = append(cmd, f.Value)
+				spec.Cmd = append(spec.Cmd, f.Value)
 			}
 		}
-		spec.Cmd = cmd
-		return plannedNode{Role: role, Index: i, Spec: spec, Volume: n.Volume(name)}
+		return pn
 	}
-	route := loadbalancer.Route{ListenPort: APIContainerPort}
+	var backends []string
 	for i := 0; i < o.Servers; i++ {
 		p.Servers = append(p.Servers, node(RoleServer, i))
-		route.Backends = append(route.Backends, ips.Server(i)+":"+strconv.Itoa(APIContainerPort))
+		backends = append(backends, ips.Server(i))
 	}
 	for i := 0; i < o.Agents; i++ {
 		p.Agents = append(p.Agents, node(RoleAgent, i))
 	}
 	if !o.NoLB {
-		p.LBConfig = loadbalancer.Config{Routes: []loadbalancer.Route{route}}
+		p.LBConfig = apiLBConfig(backends)
 		name := n.LoadBalancer()
 		spec := runtime.ContainerSpec{
-			Name: name, Hostname: name, Image: o.LBImage, Labels: base(RoleLoadBalancer, 0, name, ips.LoadBalancer()),
+			Name: name, Hostname: name, Image: o.LBImage, Labels: base.labels(RoleLoadBalancer, 0, ips.LoadBalancer()),
 			Network: netName, IP: ips.LoadBalancer(), RestartPolicy: "unless-stopped",
 			Ports: []runtime.PortMapping{{HostIP: o.api.Host, HostPort: o.api.Port, ContainerPort: APIContainerPort}},
 		}
@@ -171,6 +137,39 @@ func buildPlan(o parsedOptions, in planInput) (plan, error) {
 		p.LB = &plannedNode{Role: RoleLoadBalancer, Spec: spec}
 	}
 	return p, nil
+}
+
+// planDatastore tells what server 0 will store the cluster state in, from
+// its command line and environment as planned: several servers always
+// mean embedded etcd; one server uses SQLite unless told otherwise.
+func planDatastore(o parsedOptions) string {
+	if o.Servers > 1 {
+		return DatastoreEtcd
+	}
+	ds := DatastoreSQLite
+	for _, f := range o.k3sArgs {
+		if !f.Matches(RoleServer, 0) {
+			continue
+		}
+		switch {
+		case f.Value == "--cluster-init" || f.Value == "--cluster-init=true":
+			ds = DatastoreEtcd
+		case strings.HasPrefix(f.Value, "--datastore-endpoint"):
+			return DatastoreExternal
+		}
+	}
+	for _, f := range o.env {
+		if !f.Matches(RoleServer, 0) {
+			continue
+		}
+		switch k, v, _ := strings.Cut(f.Value, "="); {
+		case k == "K3S_CLUSTER_INIT" && v == "true":
+			ds = DatastoreEtcd
+		case k == "K3S_DATASTORE_ENDPOINT" && v != "":
+			return DatastoreExternal
+		}
+	}
+	return ds
 }
 
 // volumeMount turns "SRC:DEST[:ro]" into a mount: an absolute or relative

@@ -37,11 +37,26 @@ func TestBuildPlanNodes(t *testing.T) {
 	if !slices.Contains(s0.Cmd, "--cluster-init") || slices.Contains(s1.Cmd, "--cluster-init") {
 		t.Errorf("only server 0 of several inits the cluster: %v / %v", s0.Cmd, s1.Cmd)
 	}
-	if i := slices.Index(s1.Cmd, "--server"); i < 0 || s1.Cmd[i+1] != "https://172.30.5.10:6443" {
-		t.Errorf("server 1 does not join server 0: %v", s1.Cmd)
+	// Joiners go through the load balancer, so they keep working when any
+	// one server (server 0 included) dies.
+	for _, n := range []plannedNode{p.Servers[1], p.Servers[2], p.Agents[0], p.Agents[1]} {
+		if got := flagValue(n.Spec.Cmd, "--server"); got != "https://mini-dev-lb:6443" {
+			t.Errorf("%s joins %q, want the load balancer: %v", n.Spec.Name, got, n.Spec.Cmd)
+		}
 	}
-	if a0.Cmd[0] != "agent" || !slices.Contains(a0.Env, "K3S_URL=https://172.30.5.10:6443") || !slices.Contains(a0.Env, "K3S_TOKEN=tok") {
+	if slices.Contains(s0.Cmd, "--server") {
+		t.Errorf("server 0 joins nobody: %v", s0.Cmd)
+	}
+	if a0.Cmd[0] != "agent" || !slices.Contains(a0.Env, "K3S_TOKEN=tok") {
 		t.Errorf("agent 0: cmd %v env %v", a0.Cmd, a0.Env)
+	}
+	for _, n := range p.nodes() {
+		if n.Spec.Labels[LabelDatastore] != DatastoreEtcd {
+			t.Errorf("%s datastore label %q, want etcd", n.Spec.Name, n.Spec.Labels[LabelDatastore])
+		}
+	}
+	if s2 := p.Servers[2].Spec; s2.IP != "172.30.5.12" || p.Agents[0].Spec.IP != "172.30.5.100" {
+		t.Errorf("IPs: server 2 %s, agent 0 %s", s2.IP, p.Agents[0].Spec.IP)
 	}
 	if !slices.Contains(s0.Cmd, "--tls-san") || !slices.Contains(s0.Cmd, "mini-dev-lb") || !slices.Contains(s0.Cmd, "127.0.0.1") {
 		t.Errorf("server 0 lacks TLS SANs: %v", s0.Cmd)
@@ -72,8 +87,54 @@ func TestBuildPlanNodes(t *testing.T) {
 	if s0.Labels[LabelRole] != RoleServer || s0.Labels[LabelIP] != s0.IP || s0.Labels[LabelAPIPort] != "40000" || s0.Labels[LabelCluster] != "dev" {
 		t.Errorf("labels: %v", s0.Labels)
 	}
-	if len(p.LBConfig.Routes) != 1 || len(p.LBConfig.Routes[0].Backends) != 3 {
-		t.Errorf("lb config: %+v", p.LBConfig)
+	want := []string{"172.30.5.10:6443", "172.30.5.11:6443", "172.30.5.12:6443"}
+	if len(p.LBConfig.Routes) != 1 || !slices.Equal(p.LBConfig.Routes[0].Backends, want) || p.LBConfig.Routes[0].ListenPort != 6443 {
+		t.Errorf("lb config: %+v, want backends %v", p.LBConfig, want)
+	}
+}
+
+// flagValue returns the value after flag in cmd, or "".
+func flagValue(cmd []string, flag string) string {
+	if i := slices.Index(cmd, flag); i >= 0 && i+1 < len(cmd) {
+		return cmd[i+1]
+	}
+	return ""
+}
+
+func TestBuildPlanWithoutLBJoinsServer0(t *testing.T) {
+	o := defaultOpts("dev")
+	o.Servers, o.Agents, o.NoLB = 3, 1, true
+	p := mustPlan(t, o, false)
+	for _, n := range []plannedNode{p.Servers[1], p.Agents[0]} {
+		if got := flagValue(n.Spec.Cmd, "--server"); got != "https://172.30.5.10:6443" {
+			t.Errorf("%s joins %q, want server 0", n.Spec.Name, got)
+		}
+	}
+	if p.LB != nil || len(p.Servers[0].Spec.Ports) != 1 {
+		t.Errorf("no-lb plan: lb %v, server 0 ports %v", p.LB, p.Servers[0].Spec.Ports)
+	}
+}
+
+func TestPlanDatastore(t *testing.T) {
+	for _, tt := range []struct {
+		servers int
+		args    []string
+		env     []string
+		want    string
+	}{
+		{1, nil, nil, DatastoreSQLite},
+		{3, nil, nil, DatastoreEtcd},
+		{1, []string{"--cluster-init"}, nil, DatastoreEtcd},
+		{1, []string{"--cluster-init@agent:0"}, nil, DatastoreSQLite},
+		{1, nil, []string{"K3S_CLUSTER_INIT=true@server:0"}, DatastoreEtcd},
+		{1, []string{"--datastore-endpoint=http://etcd:2379"}, nil, DatastoreExternal},
+	} {
+		o := defaultOpts("dev")
+		o.Servers, o.Agents, o.K3sArgs, o.Env = tt.servers, 1, tt.args, tt.env
+		p := mustPlan(t, o, false)
+		if got := p.Servers[0].Spec.Labels[LabelDatastore]; got != tt.want {
+			t.Errorf("servers %d, args %v, env %v: datastore %q, want %q", tt.servers, tt.args, tt.env, got, tt.want)
+		}
 	}
 }
 

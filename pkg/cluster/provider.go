@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -30,9 +31,14 @@ type Provider struct {
 	kube       kubeconfig.Store
 	version    string
 	waitReady  ReadyWaiter
+	kubeClient KubeClient
 	probe      privilegedProbe
 	privileged *bool
 	poll       time.Duration
+	// drainTimeout and etcdTimeout bound a drain and an etcd membership
+	// wait (constants of the same names; shorter in tests).
+	drainTimeout time.Duration
+	etcdTimeout  time.Duration
 	// hostPrefixes lists host networks a new subnet must avoid.
 	hostPrefixes func() []string
 }
@@ -71,6 +77,9 @@ func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provid
 		rt: rt, log: log, version: "dev", poll: 250 * time.Millisecond,
 		probe:        privilegedProbe{readStatus: func() ([]byte, error) { return os.ReadFile("/proc/self/status") }},
 		hostPrefixes: hostPrefixes,
+		kubeClient:   newKubeClient,
+		drainTimeout: drainTimeout,
+		etcdTimeout:  etcdWaitTimeout,
 	}
 	for _, o := range opts {
 		o(p)
@@ -106,4 +115,20 @@ func (p *Provider) runSteps(ctx context.Context, steps []step) error {
 		p.log.Infof("✓ %s (%s)", s.name, d)
 	}
 	return nil
+}
+
+// parallel runs fn for every item at once and reports every error, not
+// only the first: with several nodes failing, the user needs all names.
+func parallel[T any](items []T, fn func(T) error) error {
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(it)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -37,10 +37,6 @@ func (o CreateOptions) parse() (parsedOptions, error) {
 	add(ValidateName(o.Name))
 	if o.Servers < 1 || o.Servers > MaxServers {
 		add(fmt.Errorf("--servers %d: want 1 to %d", o.Servers, MaxServers))
-	} else if o.Servers > 1 && !o.AllowMultipleServers {
-		// The node image cannot yet join a server to an etcd cluster; refuse
-		// here rather than start servers that crash-loop until --timeout.
-		add(fmt.Errorf("--servers %d: this node image runs one server per cluster for now (HA servers are not supported yet); add capacity with --agents", o.Servers))
 	}
 	if o.Agents < 0 || o.Agents > MaxAgents {
 		add(fmt.Errorf("--agents %d: want 0 to %d", o.Agents, MaxAgents))

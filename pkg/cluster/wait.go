@@ -7,8 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
@@ -19,14 +17,9 @@ import (
 // reconsidered after the node monitor's grace period), so when since is set
 // a node also needs its kubelet to have renewed its Lease after since.
 func WaitForNodesReady(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time, interval time.Duration) error {
-	rc, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
+	cs, err := newKubeClient(cfg)
 	if err != nil {
-		return fmt.Errorf("building a client from the cluster's kubeconfig: %w", err)
-	}
-	rc.Timeout = 5 * time.Second
-	cs, err := kubernetes.NewForConfig(rc)
-	if err != nil {
-		return fmt.Errorf("building a client from the cluster's kubeconfig: %w", err)
+		return err
 	}
 	last := "no answer yet"
 	for {

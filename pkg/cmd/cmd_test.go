@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	k8sfake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -22,13 +26,14 @@ import (
 
 type env struct {
 	rt       *fake.Runtime
+	kube     *k8sfake.Clientset
 	out, err bytes.Buffer
 	home     string
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{rt: fake.New(version.DefaultNodeImage, version.DefaultLBImage), home: t.TempDir()}
+	e := &env{rt: fake.New(version.DefaultNodeImage, version.DefaultLBImage), home: t.TempDir(), kube: k8sfake.NewClientset()}
 	e.rt.Hooks.Exec = fake.ServeKubeconfig
 	return e
 }
@@ -52,6 +57,7 @@ func (e *env) run(t *testing.T, args ...string) error {
 			cluster.WithPollInterval(time.Millisecond),
 			cluster.WithHostPrefixes(func() []string { return nil }),
 			cluster.WithReadyWaiter(func(context.Context, *clientcmdapi.Config, int, time.Time) error { return nil }),
+			cluster.WithKubeClient(func(*clientcmdapi.Config) (kubernetes.Interface, error) { return e.kube, nil }),
 		},
 	}
 	return Run(context.Background(), app, args)
@@ -104,6 +110,54 @@ func TestCreateFlagsReachTheNodes(t *testing.T) {
 	}
 	if kcfg, err := clientcmd.LoadFromFile(kc); err != nil || kcfg.Contexts["mini-dev"] != nil {
 		t.Errorf("--kubeconfig %s still has mini-dev after delete: %v", kc, err)
+	}
+}
+
+func TestNodeCommands(t *testing.T) {
+	e := newEnv(t)
+	if err := e.run(t, "cluster", "create", "dev"); err != nil {
+		t.Fatalf("create: %v\n%s", err, e.err.String())
+	}
+	ready := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "mini-dev-w-0"},
+		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
+	if err := e.kube.Tracker().Add(ready); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.run(t, "node", "create", "w", "--cluster", "dev", "--memory", "1g"); err != nil {
+		t.Fatalf("node create: %v\n%s", err, e.err.String())
+	}
+	if c := e.rt.Container("mini-dev-w-0"); c == nil || c.Spec.MemoryBytes != 1<<30 || e.out.Len() != 0 {
+		t.Fatalf("node create made %v, stdout %q", e.rt.ContainerNames(), e.out.String())
+	}
+	if !strings.Contains(e.err.String(), "Waiting for 1 node(s) to be Ready") {
+		t.Errorf("no progress on stderr: %q", e.err.String())
+	}
+	if err := e.run(t, "node", "list", "-c", "dev", "-o", "json"); err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(e.out.Bytes(), &rows); err != nil || len(rows) != 3 || rows[2]["name"] != "mini-dev-w-0" ||
+		rows[2]["role"] != "agent" || rows[2]["cluster"] != "dev" || rows[2]["ip"] != "172.30.0.100" || rows[2]["state"] != "running" {
+		t.Errorf("node list -o json = %s (%v)", e.out.String(), err)
+	}
+	if err := e.run(t, "node", "stop", "w-0", "-c", "dev"); err != nil || e.rt.Container("mini-dev-w-0").Running {
+		t.Errorf("node stop: %v", err)
+	}
+	if err := e.run(t, "node", "start", "mini-dev-w-0"); err != nil || !e.rt.Container("mini-dev-w-0").Running {
+		t.Errorf("node start: %v", err)
+	}
+	err := e.run(t, "node", "create", "s", "--role", "server")
+	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "SQLite") {
+		t.Errorf("adding a server to a SQLite cluster: %v", err)
+	}
+	err = e.run(t, "node", "delete", "w-0", "mini-dev-lb", "-c", "dev")
+	if ExitCode(err) != 1 || !strings.Contains(err.Error(), "load balancer") || e.rt.Container("mini-dev-w-0") != nil {
+		t.Errorf("node delete: %v; containers %v", err, e.rt.ContainerNames())
+	}
+	for _, args := range [][]string{{"node", "delete"}, {"node", "create"}, {"node", "start"}, {"node", "create", "a", "b"}} {
+		if err := e.run(t, args...); ExitCode(err) != 2 {
+			t.Errorf("mini %v: %v, want a usage error", args, err)
+		}
 	}
 }
 

@@ -98,9 +98,14 @@ func Render(cfg Config) (string, error) {
 		}
 		fmt.Fprintf(&b, "    listen %s;\n", listen)
 		fmt.Fprintf(&b, "    proxy_pass %s;\n", name)
-		// Fail over quickly when a server is down; keep idle streams (kubectl
-		// watches, logs -f) open much longer than nginx's 10 minute default.
-		b.WriteString("    proxy_connect_timeout 2s;\n")
+		// Fail over quickly when a server is down. A killed container does
+		// not refuse connections, its address just stops answering, so
+		// only this timeout ends the attempt before nginx tries the next
+		// server: 1s keeps the API answering within a couple of seconds
+		// after any one server dies, and is still ample on a bridge
+		// network. Keep idle streams (kubectl watches, logs -f) open much
+		// longer than nginx's 10 minute default.
+		b.WriteString("    proxy_connect_timeout 1s;\n")
 		b.WriteString("    proxy_timeout 1h;\n")
 		b.WriteString("}\n")
 	}

@@ -29,7 +29,7 @@ upstream port_6443_tcp {
 server {
     listen 6443;
     proxy_pass port_6443_tcp;
-    proxy_connect_timeout 2s;
+    proxy_connect_timeout 1s;
     proxy_timeout 1h;
 }
 
@@ -40,7 +40,7 @@ upstream port_8080_tcp {
 server {
     listen 8080;
     proxy_pass port_8080_tcp;
-    proxy_connect_timeout 2s;
+    proxy_connect_timeout 1s;
     proxy_timeout 1h;
 }
 `

@@ -10,7 +10,7 @@ import (
 )
 
 // DefaultName is the cluster name when none is given.
-const DefaultName = "dev"
+const DefaultName = cli.DefaultCluster
 
 func newCreateCommand(app *cli.App) *cobra.Command {
 	cmd := &cobra.Command{
@@ -33,7 +33,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.IntP("servers", "s", 1, "number of server (control-plane) nodes")
+	f.IntP("servers", "s", 1, "number of server (control-plane) nodes; more than 1 runs embedded etcd (use 3 for HA: 2 tolerate no failure)")
 	f.IntP("agents", "a", 0, "number of agent (worker) nodes")
 	f.StringP("image", "i", version.DefaultNodeImage, "node image")
 	f.String("lb-image", version.DefaultLBImage, "load balancer image")

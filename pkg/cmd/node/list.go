@@ -9,13 +9,6 @@ import (
 	"github.com/minictl/mini/pkg/cmd/internal/cli"
 )
 
-// NewCommand returns `mini node`.
-func NewCommand(app *cli.App) *cobra.Command {
-	cmd := &cobra.Command{Use: "node", Aliases: []string{"nodes"}, Short: "Inspect the nodes of clusters", Args: cli.NoArgs}
-	cmd.AddCommand(newListCommand(app))
-	return cmd
-}
-
 // row is one node of one cluster in list output.
 type row struct {
 	Cluster      string `json:"cluster" yaml:"cluster"`
@@ -28,6 +21,13 @@ func newListCommand(app *cli.App) *cobra.Command {
 		Aliases: []string{"ls", "get"},
 		Short:   "List the node containers of clusters (all clusters by default)",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			fv, err := cli.Bind(cmd)
+			if err != nil {
+				return err
+			}
+			if c := fv.GetString("cluster"); c != "" {
+				args = append(args, c)
+			}
 			v, cls, err := app.ListClusters(cmd, args)
 			if err != nil {
 				return err
@@ -54,5 +54,6 @@ func newListCommand(app *cli.App) *cobra.Command {
 	}
 	cmd.Flags().StringP("output", "o", cli.OutputTable, "output format: table, json or yaml")
 	cmd.Flags().Bool("no-headers", false, "omit the table header")
+	cmd.Flags().StringP("cluster", "c", "", "list this cluster's nodes (same as naming it)")
 	return cmd
 }

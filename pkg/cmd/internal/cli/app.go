@@ -15,6 +15,9 @@ import (
 	"github.com/minictl/mini/pkg/version"
 )
 
+// DefaultCluster is the cluster name commands use when none is given.
+const DefaultCluster = "dev"
+
 // Streams are the command's standard streams: data goes to Out, logs and
 // progress to ErrOut.
 type Streams struct {

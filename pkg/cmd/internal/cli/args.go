@@ -44,3 +44,13 @@ func NamesOrAll(args []string, all bool) error {
 	}
 	return nil
 }
+
+// MinArgs wants at least n arguments.
+func MinArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return &UsageError{fmt.Errorf("%s wants at least %d argument(s), got %d", cmd.CommandPath(), n, len(args))}
+		}
+		return nil
+	}
+}
