@@ -21,7 +21,7 @@ func newEtcdCommand() *cobra.Command {
 	output := "table"
 	members := &cobra.Command{
 		Use:   "members",
-		Short: "List the etcd cluster's members",
+		Short: "List the etcd cluster's members and whether each answers with a leader",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "table" && output != "json" {
@@ -38,15 +38,16 @@ func newEtcdCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%w (is this a server started with --cluster-init or --server?)", err)
 			}
+			list = datastore.Health(cmd.Context(), c, list)
 			if output == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(list)
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tPEER URL\tSTARTED")
+			fmt.Fprintln(w, "NAME\tPEER URL\tSTARTED\tHEALTHY")
 			for _, m := range list {
-				fmt.Fprintf(w, "%s\t%s\t%t\n", m.Name, m.PeerURL, m.Started)
+				fmt.Fprintf(w, "%s\t%s\t%t\t%t\n", m.Name, m.PeerURL, m.Started, m.Healthy)
 			}
 			return w.Flush()
 		},

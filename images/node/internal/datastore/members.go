@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,8 +21,30 @@ type Member struct {
 	Name    string `json:"name"`
 	PeerURL string `json:"peerURL"`
 	// Started is false for a member that was added but has not yet run.
-	Started bool   `json:"started"`
-	ID      uint64 `json:"-"`
+	Started bool `json:"started"`
+	// Healthy is set by Health: the member answered a status request.
+	Healthy    bool     `json:"healthy"`
+	ClientURLs []string `json:"clientURLs,omitempty"`
+	ID         uint64   `json:"-"`
+}
+
+// Health asks every started member for its status, directly, and marks
+// the ones that answer: a member cut off from its peers still answers,
+// but only one that is part of a quorum has a leader.
+func Health(ctx context.Context, c *clientv3.Client, list []Member) []Member {
+	out := append([]Member(nil), list...)
+	for i, m := range out {
+		for _, u := range m.ClientURLs {
+			sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			st, err := c.Status(sctx, u)
+			cancel()
+			if err == nil && st.Leader != 0 && len(st.Errors) == 0 {
+				out[i].Healthy = true
+				break
+			}
+		}
+	}
+	return out
 }
 
 // EtcdClient connects to etcd endpoints with the given client certificate.
@@ -59,7 +82,7 @@ func members(ctx context.Context, c *clientv3.Client, opts ...clientv3.OpOption)
 func toMembers(list []*etcdserverpb.Member) []Member {
 	out := make([]Member, 0, len(list))
 	for _, m := range list {
-		mem := Member{Name: m.Name, Started: m.Name != "", ID: m.ID}
+		mem := Member{Name: m.Name, Started: m.Name != "", ID: m.ID, ClientURLs: m.ClientURLs}
 		if len(m.PeerURLs) > 0 {
 			mem.PeerURL = m.PeerURLs[0]
 		}
@@ -68,25 +91,37 @@ func toMembers(list []*etcdserverpb.Member) []Member {
 	return out
 }
 
-// RemoveMember removes the member called name; removing one that is not
-// there is not an error, so every server may react to the same event.
-func RemoveMember(ctx context.Context, c *clientv3.Client, name string) (bool, error) {
-	members, err := Members(ctx, c)
+// RemoveMember removes the member called name, and a member added for ip
+// but never started (a join that failed half-way has no name yet);
+// removing one that is not there is not an error, so every server may
+// react to the same event.
+func RemoveMember(ctx context.Context, c *clientv3.Client, name, ip string) (bool, error) {
+	list, err := Members(ctx, c)
 	if err != nil {
 		return false, err
 	}
-	for _, m := range members {
-		if m.Name != name {
+	removed := false
+	for _, m := range list {
+		if !(m.Name == name || (!m.Started && ip != "" && peerHost(m.PeerURL) == ip)) {
 			continue
 		}
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if _, err := c.MemberRemove(ctx, m.ID); err != nil && !errors.Is(err, rpctypes.ErrMemberNotFound) {
-			return false, fmt.Errorf("remove etcd member %s: %w", name, err)
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := c.MemberRemove(rctx, m.ID)
+		cancel()
+		if err != nil && !errors.Is(err, rpctypes.ErrMemberNotFound) {
+			return removed, fmt.Errorf("remove etcd member %s (%s): %w", name, m.PeerURL, err)
 		}
-		return true, nil
+		removed = true
 	}
-	return false, nil
+	return removed, nil
+}
+
+func peerHost(peerURL string) string {
+	u, err := url.Parse(peerURL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // JoinTimeout bounds how long a new member keeps asking to be added: the

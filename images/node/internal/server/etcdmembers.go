@@ -15,8 +15,9 @@ import (
 	"github.com/minictl/mini/images/node/internal/datastore"
 )
 
-// memberRemover is the part of etcd the controller needs.
-type memberRemover func(ctx context.Context, name string) (bool, error)
+// memberRemover is the part of etcd the controller needs: remove the
+// member of the node called name with InternalIP ip.
+type memberRemover func(ctx context.Context, name, ip string) (bool, error)
 
 // runEtcdMemberController removes a server's etcd member when its Node is
 // deleted (`mini node delete`, `kubectl delete node`), so a removed server
@@ -27,14 +28,23 @@ type memberRemover func(ctx context.Context, name string) (bool, error)
 func runEtcdMemberController(ctx context.Context, cs kubernetes.Interface, self string, remove memberRemover) error {
 	factory := informers.NewSharedInformerFactory(cs, 0)
 	inf := factory.Core().V1().Nodes().Informer()
-	queue := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]())
+	// The queue carries name and address: the Node object is gone by the
+	// time a retry runs.
+	type key struct{ name, ip string }
+	queue := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[key]())
 	defer queue.ShutDown()
 	_, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: func(obj any) {
 		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 			obj = tomb.Obj
 		}
 		if n, ok := obj.(*corev1.Node); ok && n.Name != self {
-			queue.Add(n.Name)
+			k := key{name: n.Name}
+			for _, a := range n.Status.Addresses {
+				if a.Type == corev1.NodeInternalIP {
+					k.ip = a.Address
+				}
+			}
+			queue.Add(k)
 		}
 	}})
 	if err != nil {
@@ -47,25 +57,26 @@ func runEtcdMemberController(ctx context.Context, cs kubernetes.Interface, self 
 		queue.ShutDown()
 	}()
 	for {
-		name, quit := queue.Get()
+		k, quit := queue.Get()
 		if quit {
 			return nil
 		}
-		removed, err := remove(ctx, name)
+		name := k.name
+		removed, err := remove(ctx, k.name, k.ip)
 		switch {
-		case err != nil && queue.NumRequeues(name) < 10:
+		case err != nil && queue.NumRequeues(k) < 10:
 			klog.ErrorS(err, "Removing etcd member of a deleted node; will retry", "node", name)
-			queue.AddRateLimited(name)
+			queue.AddRateLimited(k)
 		case err != nil:
 			klog.ErrorS(err, "Giving up removing etcd member of a deleted node", "node", name)
-			queue.Forget(name)
+			queue.Forget(k)
 		default:
 			if removed {
 				klog.InfoS("Removed etcd member of deleted node", "node", name)
 			}
-			queue.Forget(name)
+			queue.Forget(k)
 		}
-		queue.Done(name)
+		queue.Done(k)
 	}
 }
 
@@ -75,9 +86,9 @@ func localMemberRemover(t *TLS) (memberRemover, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return func(ctx context.Context, name string) (bool, error) {
+	return func(ctx context.Context, name, ip string) (bool, error) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		return datastore.RemoveMember(ctx, c, name)
+		return datastore.RemoveMember(ctx, c, name, ip)
 	}, func() { c.Close() }, nil
 }

@@ -18,16 +18,18 @@ func TestEtcdMemberControllerRemovesDeletedServers(t *testing.T) {
 	nodes := []string{"s0", "s1", "a0"}
 	cs := fake.NewClientset()
 	for _, n := range nodes {
-		if _, err := cs.CoreV1().Nodes().Create(context.Background(), &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n}}, metav1.CreateOptions{}); err != nil {
+		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n},
+			Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0." + n[1:]}}}}
+		if _, err := cs.CoreV1().Nodes().Create(context.Background(), node, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var mu sync.Mutex
 	var removed []string
-	remove := func(_ context.Context, name string) (bool, error) {
+	remove := func(_ context.Context, name, ip string) (bool, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		removed = append(removed, name)
+		removed = append(removed, name+"/"+ip)
 		return true, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -64,7 +66,8 @@ func TestEtcdMemberControllerRemovesDeletedServers(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(removed) != 1 || removed[0] != "s1" {
-		t.Fatalf("removed %v, want [s1] (never the server itself)", removed)
+	// The address goes along: it finds a member whose join never finished.
+	if len(removed) != 1 || removed[0] != "s1/10.0.0.1" {
+		t.Fatalf("removed %v, want [s1/10.0.0.1] (never the server itself)", removed)
 	}
 }
