@@ -9,10 +9,14 @@ import (
 	"strings"
 	"text/template"
 
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
 	proxyapp "k8s.io/kubernetes/cmd/kube-proxy/app"
 	kubeletapp "k8s.io/kubernetes/cmd/kubelet/app"
+	"k8s.io/kubernetes/pkg/kubelet/certificate/bootstrap"
 
 	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/discover"
 	"github.com/minictl/mini/images/node/internal/pki"
 )
 
@@ -121,7 +125,7 @@ func kubeletArgs(o KubeletOptions, configPath string) []string {
 	}
 	if o.BootstrapKubeconfig != "" {
 		args = append(args, "--bootstrap-kubeconfig="+o.BootstrapKubeconfig,
-			"--cert-dir="+filepath.Join(filepath.Dir(o.Kubeconfig), "kubelet-pki"))
+			"--cert-dir="+kubeletCertDir(o.Kubeconfig))
 	}
 	if len(o.Labels) > 0 {
 		args = append(args, "--node-labels="+strings.Join(o.Labels, ","))
@@ -198,4 +202,26 @@ func RunProxy(ctx context.Context, dir string, o ProxyOptions) error {
 		return fmt.Errorf("kube-proxy: %w", err)
 	}
 	return nil
+}
+
+// kubeletCertDir is where a bootstrapping kubelet keeps its client
+// certificate, next to its kubeconfig.
+func kubeletCertDir(kubeconfig string) string {
+	return filepath.Join(filepath.Dir(kubeconfig), "kubelet-pki")
+}
+
+// bootstrapKubeletCert obtains the kubelet's client certificate before
+// kubelet starts, retrying: kubelet itself fails for good on the first
+// error (an etcd election while servers join answers "request timed
+// out"), which would take the whole node down. Once this succeeds,
+// kubelet finds a valid certificate and skips its own bootstrap.
+func bootstrapKubeletCert(ctx context.Context, kubeconfig, bootstrapKubeconfig, nodeName string) error {
+	_, err := discover.Retry(ctx, "kubelet client certificate", func(ctx context.Context) (struct{}, error) {
+		err := bootstrap.LoadClientCert(ctx, kubeconfig, bootstrapKubeconfig, kubeletCertDir(kubeconfig), types.NodeName(nodeName))
+		if err != nil {
+			klog.InfoS("Requesting the kubelet client certificate; will retry", "err", err)
+		}
+		return struct{}{}, err
+	})
+	return err
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/group"
 	"github.com/minictl/mini/images/node/internal/pki"
 )
 
@@ -60,6 +61,11 @@ func Run(ctx context.Context, o Options) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if o.Creds.BootstrapKubeconfig != "" {
+		if err := bootstrapKubeletCert(ctx, o.Creds.KubeletKubeconfig, o.Creds.BootstrapKubeconfig, o.Config.NodeName); err != nil {
+			return err
+		}
+	}
 	restCfg, err := clientcmd.BuildConfigFromFlags("", o.Creds.ProxyKubeconfig)
 	if err != nil {
 		return fmt.Errorf("kube-proxy kubeconfig: %w", err)
@@ -94,7 +100,7 @@ func Run(ctx context.Context, o Options) error {
 		n := &Network{Client: client, NodeName: o.Config.NodeName, NodeIP: o.Config.NodeIP, ClusterCIDR: o.ClusterCIDR}
 		return n.Run(ctx)
 	})
-	return g.Wait()
+	return group.Wait(ctx, g, group.StopGrace)
 }
 
 // logExit names the agent component that stopped, when one does.

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/group"
 	"github.com/minictl/mini/images/node/internal/hostprep"
 )
 
@@ -38,5 +39,5 @@ func RunJoined(ctx context.Context, cfg *config.Agent) error {
 			ClusterDomain: config.DefaultClusterDomain, ClusterCIDR: config.DefaultClusterCIDR,
 			Creds: creds, ImagesImported: imported})
 	})
-	return g.Wait()
+	return group.Wait(ctx, g, group.StopGrace)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/controlplane"
 	"github.com/minictl/mini/images/node/internal/datastore"
+	"github.com/minictl/mini/images/node/internal/group"
 	"github.com/minictl/mini/images/node/internal/hostprep"
 	"github.com/minictl/mini/images/node/internal/leader"
 	"github.com/minictl/mini/images/node/internal/pki"
@@ -225,7 +226,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	if !cfg.DisableAgent {
 		go labelServerNode(ctx, client, cfg.NodeName, ds.Kind == datastore.EmbeddedEtcd)
 	}
-	return g.Wait()
+	return group.Wait(ctx, g, group.StopGrace)
 }
 
 // waitReadyz polls /readyz until it answers 200: the real signal that the
