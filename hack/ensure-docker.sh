@@ -31,6 +31,9 @@ logfile=${DOCKERD_LOG:-/var/log/mini-dockerd.log}
 log "starting dockerd in the background (log: $logfile)"
 # containerd ships with docker.io; dockerd starts its own when none runs.
 nohup dockerd >"$logfile" 2>&1 &
+# The pid file marks an engine this script owns: tests may restart it
+# (tests/e2e's daemon-restart check), never an engine someone else runs.
+echo $! >"${MINI_DOCKERD_PIDFILE:-/var/run/mini-dockerd.pid}"
 
 for _ in $(seq 1 600); do
   if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -200,18 +199,7 @@ func TestNodeBadFlag(t *testing.T) {
 func mustCreateTestApp(t *testing.T, ctx context.Context, cs kubernetes.Interface, image string) {
 	t.Helper()
 	labels := map[string]string{"app": "web"}
-	one := int32(1)
-	_, err := cs.AppsV1().Deployments(testNS).Create(ctx, &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "web"},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &one,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{testContainer(image, nil)}},
-			},
-		},
-	}, metav1.CreateOptions{})
+	_, err := cs.AppsV1().Deployments(testNS).Create(ctx, deployment("web", image, 1), metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
