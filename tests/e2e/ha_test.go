@@ -208,11 +208,12 @@ func restartOwnDaemon(t *testing.T, ctx context.Context) {
 type etcdMember struct {
 	Name    string `json:"name"`
 	Started bool   `json:"started"`
+	Learner bool   `json:"learner"`
 	Healthy bool   `json:"healthy"`
 }
 
 // waitMembers waits until etcd, asked on server via, has exactly the members
-// want, every one started and healthy.
+// want, every one started, a voter and healthy.
 func waitMembers(t *testing.T, ctx context.Context, via string, want ...string) {
 	t.Helper()
 	want = slices.Sorted(slices.Values(want))
@@ -230,7 +231,7 @@ func waitMembers(t *testing.T, ctx context.Context, via string, want ...string) 
 		}
 		var names []string
 		for _, m := range members {
-			if !m.Started || !m.Healthy {
+			if !m.Started || m.Learner || !m.Healthy {
 				return false, nil
 			}
 			names = append(names, m.Name)
@@ -239,7 +240,7 @@ func waitMembers(t *testing.T, ctx context.Context, via string, want ...string) 
 		return slices.Equal(names, want), nil
 	})
 	if err != nil {
-		t.Fatalf("etcd members (asked on %s) never became %v, all started and healthy: %v; last answer:\n%s", via, want, err, last)
+		t.Fatalf("etcd members (asked on %s) never became %v, all started voters and healthy: %v; last answer:\n%s", via, want, err, last)
 	}
 }
 

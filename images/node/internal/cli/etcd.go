@@ -45,9 +45,9 @@ func newEtcdCommand() *cobra.Command {
 				return enc.Encode(list)
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tPEER URL\tSTARTED\tHEALTHY")
+			fmt.Fprintln(w, "NAME\tPEER URL\tSTARTED\tLEARNER\tHEALTHY")
 			for _, m := range list {
-				fmt.Fprintf(w, "%s\t%s\t%t\t%t\n", m.Name, m.PeerURL, m.Started, m.Healthy)
+				fmt.Fprintf(w, "%s\t%s\t%t\t%t\t%t\n", m.Name, m.PeerURL, m.Started, m.Learner, m.Healthy)
 			}
 			return w.Flush()
 		},

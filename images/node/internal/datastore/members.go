@@ -22,6 +22,8 @@ type Member struct {
 	PeerURL string `json:"peerURL"`
 	// Started is false for a member that was added but has not yet run.
 	Started bool `json:"started"`
+	// Learner is true for a joining member not yet promoted to a voter.
+	Learner bool `json:"learner"`
 	// Healthy is set by Health: the member answered a status request.
 	Healthy    bool     `json:"healthy"`
 	ClientURLs []string `json:"clientURLs,omitempty"`
@@ -82,7 +84,7 @@ func members(ctx context.Context, c *clientv3.Client, opts ...clientv3.OpOption)
 func toMembers(list []*etcdserverpb.Member) []Member {
 	out := make([]Member, 0, len(list))
 	for _, m := range list {
-		mem := Member{Name: m.Name, Started: m.Name != "", ID: m.ID, ClientURLs: m.ClientURLs}
+		mem := Member{Name: m.Name, Started: m.Name != "", Learner: m.IsLearner, ID: m.ID, ClientURLs: m.ClientURLs}
 		if len(m.PeerURLs) > 0 {
 			mem.PeerURL = m.PeerURLs[0]
 		}
@@ -124,16 +126,18 @@ func peerHost(peerURL string) string {
 	return u.Hostname()
 }
 
-// JoinTimeout bounds how long a new member keeps asking to be added: the
-// cluster refuses while an earlier joiner has been added but not started
-// (adding another would cost it its quorum), so servers joining together
+// JoinTimeout bounds how long a new member keeps asking to be added and
+// promoted: etcd takes one learner at a time, so servers joining together
 // take turns.
 const JoinTimeout = 3 * time.Minute
 
-// AddMember makes this node (name, peerURL) a member of the cluster behind
-// c and returns the --initial-cluster value it must start with. A member
-// left over under the same peer URL (a server whose data was lost) is
-// replaced; one added but never started is reused.
+// AddMember makes this node (name, peerURL) a learner of the cluster behind
+// c and returns the --initial-cluster value it must start with. A learner
+// does not vote, so adding it never costs the cluster its quorum (a voting
+// member added but not yet started does, stalling every write until it
+// runs); Promote makes it a voter once it has caught up. A member left over
+// under the same peer URL (a server whose data was lost) is replaced; one
+// added but never started is reused.
 func AddMember(ctx context.Context, c *clientv3.Client, name, peerURL string) (string, error) {
 	deadline := time.Now().Add(JoinTimeout)
 	var last error
@@ -180,13 +184,11 @@ func addMember(ctx context.Context, c *clientv3.Client, name, peerURL string) (s
 	if mine {
 		return InitialCluster(list, name, peerURL), nil
 	}
-	// The answer carries the new membership: asking again could block, as
-	// the cluster may have no quorum until this member starts.
 	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	resp, err := c.MemberAdd(actx, []string{peerURL})
+	resp, err := c.MemberAddAsLearner(actx, []string{peerURL})
 	cancel()
 	if err != nil {
-		return "", fmt.Errorf("add etcd member: %w", err)
+		return "", fmt.Errorf("add etcd learner: %w", err)
 	}
 	return InitialCluster(toMembers(resp.Members), name, peerURL), nil
 }
@@ -204,4 +206,59 @@ func InitialCluster(members []Member, name, peerURL string) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// IsLearner asks the local member (Status is one of the few calls a
+// learner answers) whether it still is a learner.
+func IsLearner(ctx context.Context, local *clientv3.Client, endpoint string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	st, err := local.Status(ctx, endpoint)
+	if err != nil {
+		return false, fmt.Errorf("etcd status of %s: %w", endpoint, err)
+	}
+	return st.IsLearner, nil
+}
+
+// Promote makes the learner at peerURL a voting member, asking the voters
+// behind c; etcd refuses until the learner has caught up with the leader,
+// so it retries until JoinTimeout.
+func Promote(ctx context.Context, c *clientv3.Client, peerURL string) error {
+	deadline := time.Now().Add(JoinTimeout)
+	var last error
+	for time.Now().Before(deadline) {
+		last = promote(ctx, c, peerURL)
+		if last == nil {
+			return nil
+		}
+		klog.V(1).InfoS("Waiting to promote etcd learner", "reason", last)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("promoting etcd learner %s: %w", peerURL, last)
+}
+
+func promote(ctx context.Context, c *clientv3.Client, peerURL string) error {
+	list, err := members(ctx, c, clientv3.WithSerializable())
+	if err != nil {
+		return err
+	}
+	for _, m := range list {
+		if m.PeerURL != peerURL {
+			continue
+		}
+		if !m.Learner {
+			return nil
+		}
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := c.MemberPromote(pctx, m.ID); err != nil {
+			return fmt.Errorf("promote: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("no member with peer URL %s", peerURL)
 }

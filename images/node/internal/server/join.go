@@ -88,34 +88,71 @@ func etcdPeer(cfg *config.Server) string {
 	return "https://" + net.JoinHostPort(cfg.NodeIP, "2380")
 }
 
-// joinEtcd adds this server to the cluster's etcd and returns the initial
-// cluster it must start with, or "" when its member already has data (a
-// restart: etcd knows its peers from its own store).
-func joinEtcd(ctx context.Context, cfg *config.Server, t *TLS) (string, error) {
+// localEtcd is this server's own etcd client endpoint.
+const localEtcd = "https://127.0.0.1:2379"
+
+// joinEtcd adds this server to the cluster's etcd as a learner and returns
+// the initial cluster it must start with and the other members' client
+// endpoints, or "" when its member already has data (a restart: etcd knows
+// its peers from its own store).
+func joinEtcd(ctx context.Context, cfg *config.Server, t *TLS) (string, []string, error) {
 	if _, err := os.Stat(filepath.Join(config.PathsFor(cfg.DataDir).DB(), "etcd", "member")); err == nil {
-		return "", nil
+		return "", nil, nil
 	}
-	// The apiservers' endpoints are the etcd members' addresses: every
-	// server runs both on its node IP.
+	endpoints, err := otherEtcdEndpoints(ctx, cfg, t)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	if err != nil {
+		return "", nil, err
+	}
+	defer c.Close()
+	klog.InfoS("Joining etcd", "endpoints", endpoints, "peerURL", etcdPeer(cfg))
+	initial, err := datastore.AddMember(ctx, c, cfg.NodeName, etcdPeer(cfg))
+	return initial, endpoints, err
+}
+
+// promoteEtcd makes this server's member a voter if it still is a learner:
+// after its first start, or after a restart that came between start and
+// promotion. The apiserver must wait for it, as a learner serves no
+// client requests.
+func promoteEtcd(ctx context.Context, cfg *config.Server, t *TLS, endpoints []string) error {
+	local, err := datastore.EtcdClient([]string{localEtcd}, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	if err != nil {
+		return err
+	}
+	defer local.Close()
+	learner, err := datastore.IsLearner(ctx, local, localEtcd)
+	if err != nil || !learner {
+		return err
+	}
+	if len(endpoints) == 0 {
+		if endpoints, err = otherEtcdEndpoints(ctx, cfg, t); err != nil {
+			return err
+		}
+	}
+	c, err := datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return datastore.Promote(ctx, c, etcdPeer(cfg))
+}
+
+// otherEtcdEndpoints finds the other members' client URLs: every server
+// runs an apiserver and an etcd member on its node IP, so the kubernetes
+// Service's endpoints name them.
+func otherEtcdEndpoints(ctx context.Context, cfg *config.Server, t *TLS) ([]string, error) {
 	rc := &rest.Config{Host: cfg.ServerURL, TLSClientConfig: rest.TLSClientConfig{
 		CAFile: t.ServerCA.CertPath, CertFile: t.Admin.CertPath, KeyFile: t.Admin.KeyPath}}
 	cs, err := kubernetes.NewForConfig(rc)
 	if err != nil {
-		return "", fmt.Errorf("client for %s: %w", cfg.ServerURL, err)
+		return nil, fmt.Errorf("client for %s: %w", cfg.ServerURL, err)
 	}
-	endpoints, err := discover.Retry(ctx, "apiserver endpoints from "+cfg.ServerURL, func(ctx context.Context) ([]string, error) {
+	return discover.Retry(ctx, "apiserver endpoints from "+cfg.ServerURL, func(ctx context.Context) ([]string, error) {
 		return etcdEndpoints(ctx, cs, cfg.NodeIP)
 	})
-	if err != nil {
-		return "", err
-	}
-	c, err := datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	klog.InfoS("Joining etcd", "endpoints", endpoints, "peerURL", etcdPeer(cfg))
-	return datastore.AddMember(ctx, c, cfg.NodeName, etcdPeer(cfg))
 }
 
 func etcdEndpoints(ctx context.Context, cs kubernetes.Interface, self string) ([]string, error) {

@@ -108,8 +108,10 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	}
 
 	var initialCluster string
-	if cfg.EmbeddedEtcd() && cfg.ServerURL != "" {
-		if initialCluster, err = joinEtcd(ctx, cfg, t); err != nil {
+	var etcdPeers []string
+	joining := cfg.EmbeddedEtcd() && cfg.ServerURL != ""
+	if joining {
+		if initialCluster, etcdPeers, err = joinEtcd(ctx, cfg, t); err != nil {
 			return err
 		}
 		step("Added to etcd", "initialCluster", initialCluster)
@@ -126,6 +128,12 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	})
 	if err != nil {
 		return err
+	}
+	if joining {
+		if err := promoteEtcd(ctx, cfg, t, etcdPeers); err != nil {
+			return err
+		}
+		step("etcd member is a voter")
 	}
 	step("Datastore ready", "kind", ds.Kind)
 
