@@ -18,7 +18,7 @@ import (
 
 // StopGrace is how long components get to stop once one has failed or
 // the node is shutting down.
-const StopGrace = 10 * time.Second
+const StopGrace = 5 * time.Second
 
 // Wait waits for g, whose context is gctx, and returns its first error. Once
 // gctx is done it waits at most grace more, then returns the cause of the
