@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -30,6 +31,18 @@ var (
 // signal; docker stop gives 10 s before SIGKILL.
 const shutdownGrace = 8 * time.Second
 
+// defaultGCPercent trades a little CPU for memory: the whole control plane
+// and kubelet share one heap, and Go's default (100) lets it grow to twice
+// what is live. Measured on an idle server: 360 → 310 MiB for ~3% more CPU
+// (docs/node-image.md). A GOGC in the environment still wins.
+const defaultGCPercent = 50
+
+func tuneGC(env string) {
+	if env == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
+}
+
 func main() {
 	os.Exit(run())
 }
@@ -48,6 +61,7 @@ func run() int {
 		return 0
 	}
 
+	tuneGC(os.Getenv("GOGC"))
 	klog.InitFlags(nil)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
