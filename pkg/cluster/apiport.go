@@ -59,7 +59,8 @@ func (e APIEndpoint) URL() string {
 
 // resolveAPIPort picks a free port when none was given, and checks a given
 // port is free, so a taken port fails before anything is created. Both only
-// make sense when the engine runs on this host.
+// make sense when the engine runs on this host. Ports held by
+// reserveHostPorts meanwhile are not picked.
 func resolveAPIPort(ep APIEndpoint, local bool) (APIEndpoint, error) {
 	if !local {
 		if ep.Port == 0 {
@@ -67,11 +68,11 @@ func resolveAPIPort(ep APIEndpoint, local bool) (APIEndpoint, error) {
 		}
 		return ep, nil
 	}
-	l, err := net.Listen("tcp", net.JoinHostPort(ep.Host, strconv.Itoa(ep.Port)))
+	l, err := listenHost(ep.Host, ep.Port, "tcp")
 	if err != nil {
 		return ep, fmt.Errorf("--api-port: %s:%d is not available (%w); pick another port or leave --api-port unset for a free one", ep.Host, ep.Port, err)
 	}
 	defer l.Close()
-	ep.Port = l.Addr().(*net.TCPAddr).Port
+	ep.Port = l.(net.Listener).Addr().(*net.TCPAddr).Port
 	return ep, nil
 }

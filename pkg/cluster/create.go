@@ -103,7 +103,22 @@ func (p *Provider) preflight(ctx context.Context, po parsedOptions) (plan, error
 			errs = append(errs, fmt.Errorf("load balancer image %s is not present in the engine; build it with `make lb-image`", po.LBImage))
 		}
 	}
+	// Host ports of --port are held while a free API port is picked, so
+	// it cannot be one of them.
+	release := func() {}
+	if info.Local {
+		var binds []hostBind
+		for _, s := range po.ports {
+			binds = append(binds, s.hostBind())
+		}
+		var taken []error
+		release, taken = reserveHostPorts(binds, nil)
+		errs = append(errs, taken...)
+	} else if len(po.ports) > 0 {
+		p.log.Debugf("the engine is remote: mini cannot check that the host ports of --port are free there")
+	}
 	api, err := resolveAPIPort(po.api, info.Local)
+	release()
 	if err != nil {
 		errs = append(errs, err)
 	}

@@ -35,23 +35,54 @@ func (f NodeFilter) Matches(role string, index int) bool {
 	return false
 }
 
-// Filtered is a flag value split from its node filters.
-type Filtered struct {
-	Value   string
-	Filters []NodeFilter
-	// Explicit is false when the value had no '@' filter and got the default.
-	Explicit bool
+// String writes the filter back as it is parsed: "all", "servers:*",
+// "agent:1,3".
+func (f NodeFilter) String() string {
+	switch {
+	case f.Role == "all" || f.Role == RoleLoadBalancer:
+		return f.Role
+	case f.Indices == nil:
+		return f.Role + "s:*"
+	}
+	idx := make([]string, len(f.Indices))
+	for i, n := range f.Indices {
+		idx[i] = strconv.Itoa(n)
+	}
+	return f.Role + ":" + strings.Join(idx, ",")
 }
 
+// NodeFilters are the ';'-separated parts of one filter.
+type NodeFilters []NodeFilter
+
 // Matches reports whether any filter selects the node.
-func (f Filtered) Matches(role string, index int) bool {
-	for _, nf := range f.Filters {
-		if nf.Matches(role, index) {
+func (fs NodeFilters) Matches(role string, index int) bool {
+	for _, f := range fs {
+		if f.Matches(role, index) {
 			return true
 		}
 	}
 	return false
 }
+
+// String writes the filters back as they are parsed: "agent:1,3;server:0".
+func (fs NodeFilters) String() string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, ";")
+}
+
+// Filtered is a flag value split from its node filters.
+type Filtered struct {
+	Value   string
+	Filters NodeFilters
+	// Explicit is false when the value had no '@' filter and got the default.
+	Explicit bool
+}
+
+// Matches reports whether any filter selects the node.
+func (f Filtered) Matches(role string, index int) bool { return f.Filters.Matches(role, index) }
 
 var filterGroups = map[string]string{
 	"server": RoleServer, "servers": RoleServer,
@@ -71,27 +102,40 @@ func looksLikeFilter(s string) bool {
 // ParseFiltered splits "VALUE@FILTER[;FILTER…]" and checks the filters
 // against the node counts. def is used when there is no filter.
 func ParseFiltered(raw string, servers, agents int, def NodeFilter) (Filtered, error) {
-	value, spec := raw, ""
-	if i := strings.LastIndex(raw, "@"); i >= 0 && looksLikeFilter(raw[i+1:]) {
-		value, spec = raw[:i], raw[i+1:]
-	}
+	value, spec := splitFilter(raw)
 	if spec == "" {
-		return Filtered{Value: value, Filters: []NodeFilter{def}}, nil
+		return Filtered{Value: value, Filters: NodeFilters{def}}, nil
 	}
-	out := Filtered{Value: value, Explicit: true}
+	fs, err := parseFilters(strings.Split(spec, ";"), servers, agents)
+	if err != nil {
+		return Filtered{}, fmt.Errorf("node filter in %q: %w", raw, err)
+	}
+	return Filtered{Value: value, Filters: fs, Explicit: true}, nil
+}
+
+// splitFilter splits "VALUE@FILTER" at its last '@' when what follows is
+// a filter; spec is "" without one.
+func splitFilter(raw string) (value, spec string) {
+	if i := strings.LastIndex(raw, "@"); i >= 0 && looksLikeFilter(raw[i+1:]) {
+		return raw[:i], raw[i+1:]
+	}
+	return raw, ""
+}
+
+// parseFilters parses the ';'-separated parts of a filter, reporting
+// every bad one.
+func parseFilters(parts []string, servers, agents int) (NodeFilters, error) {
+	var out NodeFilters
 	var errs []error
-	for _, part := range strings.Split(spec, ";") {
+	for _, part := range parts {
 		f, err := parseFilter(part, servers, agents)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		out.Filters = append(out.Filters, f)
+		out = append(out, f)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return Filtered{}, fmt.Errorf("node filter in %q: %w", raw, err)
-	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 func parseFilter(s string, servers, agents int) (NodeFilter, error) {

@@ -178,16 +178,26 @@ func (h *harness) members() []etcdMember {
 	return ms
 }
 
-// lbBackends returns the server addresses in the load balancer's config:
-// the last one applied, else the one it was seeded with.
-func (h *harness) lbBackends(t *testing.T, lb string) []string {
-	t.Helper()
+// lbConf returns the load balancer's config: the last one applied, else
+// the one it was seeded with.
+func (h *harness) lbConf(lb string) string {
 	conf := string(h.rt.Container(lb).Files["/etc/nginx/mini/stream.conf"])
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	if a, ok := h.applied[lb]; ok {
 		conf = a
 	}
-	h.mu.Unlock()
+	return conf
+}
+
+// lbBackends returns the server addresses in the load balancer's config.
+func (h *harness) lbBackends(t *testing.T, lb string) []string {
+	t.Helper()
+	return upstreamServers(h.lbConf(lb))
+}
+
+// upstreamServers returns the addresses of the upstream servers in conf.
+func upstreamServers(conf string) []string {
 	var out []string
 	for _, line := range strings.Split(conf, "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[0] == "server" && f[1] != "{" {

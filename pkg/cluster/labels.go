@@ -33,6 +33,12 @@ const (
 	// (DatastoreEtcd, DatastoreSQLite or DatastoreExternal); only an etcd
 	// cluster can take more servers later.
 	LabelDatastore = "dev.mini.datastore"
+	// LabelPorts lists the --port mappings a container publishes, in
+	// canonical form separated by spaces. On the load balancer it is what
+	// its config is rendered from (every proxied port and the nodes it
+	// goes to, by filter, so nodes added later are included); on a node,
+	// its direct ports.
+	LabelPorts = "dev.mini.ports"
 )
 
 // AppName is the value of LabelApp.

@@ -93,14 +93,19 @@ func (p *Provider) Start(ctx context.Context, name string, opts StartOptions) er
 }
 
 // startLB starts a cluster's load balancer if it is stopped and applies
-// the config rendered from the cluster's servers.
+// the config rendered from the cluster's labels.
 func (p *Provider) startLB(ctx context.Context, cl Cluster, lb Node) error {
 	if !lb.Running {
 		if err := p.rt.StartContainer(ctx, lb.Name); err != nil {
 			return err
 		}
 	}
-	return loadbalancer.Apply(ctx, p.rt, lb.Name, lbConfig(cl))
+	cfg, idle, err := lbConfig(cl)
+	if err != nil {
+		return err
+	}
+	p.warnIdle(lb.Name, idle)
+	return loadbalancer.Apply(ctx, p.rt, lb.Name, cfg)
 }
 
 // Stop stops a cluster in the reverse of start order: agents, servers from

@@ -2,8 +2,10 @@ package cluster
 
 import (
 	"context"
+	"net"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/minictl/mini/pkg/runtime"
 )
@@ -16,6 +18,13 @@ type Node struct {
 	IP      string `json:"ip" yaml:"ip"`
 	State   string `json:"state" yaml:"state"`
 	Running bool   `json:"running" yaml:"running"`
+	// Ports are the host ports the container publishes now, as the engine
+	// reports them (so a port it picked shows its number), e.g.
+	// "127.0.0.1:8080->80/tcp"; a stopped container publishes none.
+	Ports []string `json:"ports,omitempty" yaml:"ports,omitempty"`
+
+	// published is Ports as the engine's mappings.
+	published []runtime.PortMapping
 }
 
 // Cluster is a cluster as rebuilt from its containers' labels.
@@ -31,6 +40,10 @@ type Cluster struct {
 	// Datastore is where the servers keep the cluster state: etcd (any
 	// number of servers), sqlite (one server) or external.
 	Datastore string `json:"datastore" yaml:"datastore"`
+	// Ports are the --port mappings through the load balancer, in
+	// canonical form (see PortSpec.String); the load balancer's config is
+	// rendered from them. Direct ports show in the nodes' Ports.
+	Ports []string `json:"ports,omitempty" yaml:"ports,omitempty"`
 }
 
 // Nodes lists the load balancer, servers and agents, in start order.
@@ -125,14 +138,21 @@ func group(cs []runtime.Container) map[string]Cluster {
 		cl.API.Host = l[LabelAPIHost]
 		cl.API.Port, _ = strconv.Atoi(l[LabelAPIPort])
 		idx, _ := strconv.Atoi(l[LabelIndex])
-		n := Node{Name: c.Name, Role: l[LabelRole], Index: idx, IP: l[LabelIP], State: c.State, Running: c.Running}
+		n := Node{Name: c.Name, Role: l[LabelRole], Index: idx, IP: l[LabelIP], State: c.State, Running: c.Running,
+			Ports: publishedPorts(c.Ports), published: c.Ports}
 		switch n.Role {
 		case RoleServer:
 			cl.Servers = append(cl.Servers, n)
 		case RoleAgent:
 			cl.Agents = append(cl.Agents, n)
 		case RoleLoadBalancer:
-			cl.LoadBalancer = &n
+			// While `cluster edit` replaces the load balancer, the old one
+			// lives on under another name; the one with the proper name is
+			// the cluster's.
+			if cl.LoadBalancer == nil || c.Name == (Namer{Cluster: name}).LoadBalancer() {
+				cl.LoadBalancer = &n
+				cl.Ports = strings.Fields(l[LabelPorts])
+			}
 		}
 		out[name] = cl
 	}
@@ -143,6 +163,39 @@ func group(cs []runtime.Container) map[string]Cluster {
 			cl.Datastore = datastoreOf(nil, len(cl.Servers))
 		}
 		out[name] = cl
+	}
+	return out
+}
+
+// publishedPorts writes the engine's port mappings the way `docker ps`
+// does, consecutive ports folded into ranges:
+// "127.0.0.1:30000-30100->30000-30100/tcp".
+func publishedPorts(ms []runtime.PortMapping) []string {
+	ms = append([]runtime.PortMapping(nil), ms...)
+	sort.Slice(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
+		}
+		if a.HostIP != b.HostIP {
+			return a.HostIP < b.HostIP
+		}
+		return a.HostPort < b.HostPort
+	})
+	var out []string
+	for i := 0; i < len(ms); {
+		j := i + 1
+		for j < len(ms) && ms[j].Protocol == ms[i].Protocol && ms[j].HostIP == ms[i].HostIP && ms[i].HostPort != 0 &&
+			ms[j].HostPort == ms[i].HostPort+(j-i) && ms[j].ContainerPort == ms[i].ContainerPort+(j-i) {
+			j++
+		}
+		proto := ms[i].Protocol
+		if proto == "" {
+			proto = "tcp"
+		}
+		host := net.JoinHostPort(ms[i].HostIP, portRange(ms[i].HostPort, j-i))
+		out = append(out, host+"->"+portRange(ms[i].ContainerPort, j-i)+"/"+proto)
+		i = j
 	}
 	return out
 }

@@ -55,6 +55,10 @@ func (n Namer) Agent(i int) string { return n.NodeName(RoleAgent, i) }
 // LoadBalancer names the load balancer container.
 func (n Namer) LoadBalancer() string { return "mini-" + n.Cluster + "-lb" }
 
+// LoadBalancerReplaced names the old load balancer while `cluster edit`
+// replaces it: kept, stopped, until the new one serves, for a rollback.
+func (n Namer) LoadBalancerReplaced() string { return n.LoadBalancer() + "-old" }
+
 // Network names the cluster network mini creates.
 func (n Namer) Network() string { return "mini-" + n.Cluster }
 

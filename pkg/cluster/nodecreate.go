@@ -109,11 +109,17 @@ func (p *Provider) nodeCreateSteps(cl Cluster, nodes []plannedNode, o NodeCreate
 				}})
 			}
 		}
-		if cl.LoadBalancer != nil {
-			steps = append(steps, step{"Updating load balancer " + cl.LoadBalancer.Name, func(ctx context.Context) error {
-				return p.syncLB(ctx, cl.Name)
-			}})
-		}
+	}
+	// Every server serves the API, and a new node is also a backend of
+	// each port whose filter selects it (agents:*, all, the default).
+	fronted := false
+	for _, n := range nodes {
+		fronted = fronted || cl.lbFronts(n.Role, n.Index)
+	}
+	if fronted {
+		steps = append(steps, step{"Updating load balancer " + cl.LoadBalancer.Name, func(ctx context.Context) error {
+			return p.syncLB(ctx, cl.Name)
+		}})
 	}
 	if o.Wait {
 		steps = append(steps, step{fmt.Sprintf("Waiting for %d node(s) to be Ready", len(nodes)), func(ctx context.Context) error {

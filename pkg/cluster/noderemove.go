@@ -27,7 +27,8 @@ const kubeconfigTimeout = 10 * time.Second
 // removeNode takes node n out of cluster cl (as it is now) and removes its
 // container and data volume. The order matters:
 //
-//  1. a server leaves the load balancer first, so no new connection is
+//  1. a node the load balancer sends traffic to (every server, and any
+//     node a --port goes to) leaves it first, so no new connection is
 //     sent to it;
 //  2. with drain, the node is cordoned and its pods evicted, while it
 //     still runs them;
@@ -38,7 +39,7 @@ const kubeconfigTimeout = 10 * time.Second
 //     own view of the membership. Until it is gone the container is kept
 //     (stopped), so a failed removal can be retried;
 //  5. container and volume go, and the load balancer is rendered again
-//     from the servers that are left.
+//     from the nodes that are left.
 //
 // The API steps are best effort: without an API the node is still
 // removed, with a warning saying what is left behind. The kubeconfig and
@@ -47,7 +48,8 @@ const kubeconfigTimeout = 10 * time.Second
 // removes).
 func (p *Provider) removeNode(ctx context.Context, cl Cluster, n Node, drain bool, avoid map[string]bool) error {
 	isServer := n.Role == RoleServer
-	if isServer {
+	fronted := cl.lbFronts(n.Role, n.Index)
+	if fronted {
 		if err := p.syncLB(ctx, cl.Name, n.Name); err != nil {
 			p.log.Warnf("taking %s out of the load balancer: %v", n.Name, err)
 		}
@@ -89,7 +91,7 @@ func (p *Provider) removeNode(ctx context.Context, cl Cluster, n Node, drain boo
 	if err := p.rt.RemoveVolume(ctx, vol); err != nil && !runtime.IsNotFound(err) {
 		return err
 	}
-	if isServer {
+	if fronted {
 		return p.syncLB(ctx, cl.Name)
 	}
 	return nil

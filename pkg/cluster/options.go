@@ -52,6 +52,10 @@ type CreateOptions struct {
 	Volumes    []string
 	NodeLabels []string
 	K3sArgs    []string
+	// Ports are --port values,
+	// [HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp][@FILTER[:direct|:proxy]]
+	// (see ParsePort).
+	Ports []string
 	// ServersMemory and AgentsMemory limit node memory ("512m", "2g").
 	ServersMemory string
 	AgentsMemory  string
@@ -82,6 +86,15 @@ type NodeCreateOptions struct {
 	// each wait for an added server to join etcd).
 	Wait    bool
 	Timeout time.Duration
+}
+
+// EditOptions change a cluster's load balancer ports. Both lists take
+// --port values; PortDelete matches the ports there are by their host
+// side (address, host port and protocol).
+type EditOptions struct {
+	Name       string
+	PortAdd    []string
+	PortDelete []string
 }
 
 // NodeDeleteOptions name nodes to delete.

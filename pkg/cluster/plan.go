@@ -106,24 +106,38 @@ func buildPlan(o parsedOptions, in planInput) (plan, error) {
 				spec.Cmd = append(spec.Cmd, f.Value)
 			}
 		}
+		var direct []PortSpec
+		for _, s := range o.ports {
+			if s.Direct && s.Matches(role, i) {
+				direct = append(direct, s)
+				spec.Ports = append(spec.Ports, s.mappings()...)
+			}
+		}
+		if len(direct) > 0 {
+			spec.Labels[LabelPorts] = formatPorts(direct)
+		}
 		return pn
 	}
-	var backends []string
 	for i := 0; i < o.Servers; i++ {
 		p.Servers = append(p.Servers, node(RoleServer, i))
-		backends = append(backends, ips.Server(i))
 	}
 	for i := 0; i < o.Agents; i++ {
 		p.Agents = append(p.Agents, node(RoleAgent, i))
 	}
 	if !o.NoLB {
-		p.LBConfig = apiLBConfig(backends)
-		name := n.LoadBalancer()
-		spec := runtime.ContainerSpec{
-			Name: name, Hostname: name, Image: o.LBImage, Labels: base.labels(RoleLoadBalancer, 0, ips.LoadBalancer()),
-			Network: netName, IP: ips.LoadBalancer(), RestartPolicy: "unless-stopped",
-			Ports: []runtime.PortMapping{{HostIP: o.api.Host, HostPort: o.api.Port, ContainerPort: APIContainerPort}},
+		var proxied []PortSpec
+		for _, s := range o.ports {
+			if !s.Direct {
+				proxied = append(proxied, s)
+			}
 		}
+		var nodes []Node
+		for _, pn := range p.nodes() {
+			nodes = append(nodes, Node{Name: pn.Spec.Name, Role: pn.Role, Index: pn.Index, IP: pn.Spec.IP})
+		}
+		// Create refused ports that match no node, so none is idle here.
+		p.LBConfig, _ = lbRoutes(nodes, proxied)
+		spec := lbContainer(n.LoadBalancer(), o.LBImage, netName, ips.LoadBalancer(), base.labels(RoleLoadBalancer, 0, ips.LoadBalancer()), o.api, proxied)
 		for _, f := range o.env {
 			if f.Matches(RoleLoadBalancer, 0) {
 				spec.Env = append(spec.Env, f.Value)
@@ -137,6 +151,25 @@ func buildPlan(o parsedOptions, in planInput) (plan, error) {
 		p.LB = &plannedNode{Role: RoleLoadBalancer, Spec: spec}
 	}
 	return p, nil
+}
+
+// lbContainer is the load balancer's container, publishing the API and
+// every proxied port. It records the ports in labels (LabelPorts, set in
+// place), so every later render of its config forwards them again.
+func lbContainer(name, image, network, ip string, labels map[string]string, api APIEndpoint, ports []PortSpec) runtime.ContainerSpec {
+	spec := runtime.ContainerSpec{
+		Name: name, Hostname: name, Image: image, Labels: labels,
+		Network: network, IP: ip, RestartPolicy: "unless-stopped",
+		Ports: []runtime.PortMapping{{HostIP: api.Host, HostPort: api.Port, ContainerPort: APIContainerPort}},
+	}
+	delete(spec.Labels, LabelPorts)
+	if len(ports) > 0 {
+		spec.Labels[LabelPorts] = formatPorts(ports)
+	}
+	for _, s := range ports {
+		spec.Ports = append(spec.Ports, s.mappings()...)
+	}
+	return spec
 }
 
 // planDatastore tells what server 0 will store the cluster state in, from

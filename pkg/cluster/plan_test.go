@@ -2,8 +2,12 @@ package cluster
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/minictl/mini/pkg/loadbalancer"
+	"github.com/minictl/mini/pkg/runtime"
 )
 
 func mustPlan(t *testing.T, o CreateOptions, privileged bool) plan {
@@ -152,5 +156,74 @@ func TestBuildPlanPrivilegedModes(t *testing.T) {
 	single := mustPlan(t, defaultOpts("dev"), true).Servers[0].Spec
 	if slices.Contains(single.Cmd, "--cluster-init") {
 		t.Errorf("a single server needs no --cluster-init: %v", single.Cmd)
+	}
+}
+
+func TestBuildPlanPorts(t *testing.T) {
+	o := defaultOpts("dev")
+	o.Agents = 2
+	o.Ports = []string{"8080:80@loadbalancer", "30000-30002:30000-30002", "5353:53/udp@agents:*", "0.0.0.0:9090:90@agent:1:direct", "81"}
+	p := mustPlan(t, o, false)
+
+	lb := p.LB.Spec
+	want := []runtime.PortMapping{
+		{HostIP: "127.0.0.1", HostPort: 40000, ContainerPort: 6443},
+		{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"},
+		{HostIP: "127.0.0.1", HostPort: 30000, ContainerPort: 30000, Protocol: "tcp"},
+		{HostIP: "127.0.0.1", HostPort: 30001, ContainerPort: 30001, Protocol: "tcp"},
+		{HostIP: "127.0.0.1", HostPort: 30002, ContainerPort: 30002, Protocol: "tcp"},
+		{HostIP: "127.0.0.1", HostPort: 5353, ContainerPort: 53, Protocol: "udp"},
+		// No host port: the engine picks one.
+		{HostIP: "127.0.0.1", HostPort: 0, ContainerPort: 81, Protocol: "tcp"},
+	}
+	if !slices.Equal(lb.Ports, want) {
+		t.Errorf("load balancer ports:\n%+v\nwant\n%+v", lb.Ports, want)
+	}
+	if got := lb.Labels[LabelPorts]; got != "127.0.0.1:8080:80/tcp@all 127.0.0.1:30000-30002:30000-30002/tcp@all 127.0.0.1:5353:53/udp@agents:* 127.0.0.1::81/tcp@all" {
+		t.Errorf("load balancer label %s = %q", LabelPorts, got)
+	}
+	// The direct port is on agent 1 alone, not on the load balancer.
+	a1 := p.Agents[1].Spec
+	if !slices.Equal(a1.Ports, []runtime.PortMapping{{HostIP: "0.0.0.0", HostPort: 9090, ContainerPort: 90, Protocol: "tcp"}}) ||
+		a1.Labels[LabelPorts] != "0.0.0.0:9090:90/tcp@agent:1:direct" {
+		t.Errorf("agent 1: ports %+v, label %q", a1.Ports, a1.Labels[LabelPorts])
+	}
+	if len(p.Agents[0].Spec.Ports)+len(p.Servers[0].Spec.Ports) != 0 || p.Agents[0].Spec.Labels[LabelPorts] != "" {
+		t.Errorf("other nodes publish: %+v %+v", p.Agents[0].Spec.Ports, p.Servers[0].Spec.Ports)
+	}
+	routes := map[string][]string{}
+	for _, r := range p.LBConfig.Routes {
+		routes[strconv.Itoa(r.ListenPort)+"-"+strconv.Itoa(r.LastPort)+"/"+r.Protocol] = r.Backends
+	}
+	for key, backends := range map[string][]string{
+		"6443-0/":         {"172.30.5.10:6443"},
+		"80-0/tcp":        {"172.30.5.10:80", "172.30.5.100:80", "172.30.5.101:80"},
+		"30000-30002/tcp": {"172.30.5.10", "172.30.5.100", "172.30.5.101"},
+		"53-0/udp":        {"172.30.5.100:53", "172.30.5.101:53"},
+		"81-0/tcp":        {"172.30.5.10:81", "172.30.5.100:81", "172.30.5.101:81"},
+	} {
+		if !slices.Equal(routes[key], backends) {
+			t.Errorf("route %s: backends %v, want %v", key, routes[key], backends)
+		}
+	}
+	if len(routes) != 5 {
+		t.Errorf("routes: %v", routes)
+	}
+	if _, err := loadbalancer.Render(p.LBConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestBuildPlanPortsWithoutLB(t *testing.T) {
+	o := defaultOpts("dev")
+	o.Agents, o.NoLB = 1, true
+	o.Ports = []string{"8080:80", "9090:90@agent:0"}
+	p := mustPlan(t, o, false)
+	s0, a0 := p.Servers[0].Spec, p.Agents[0].Spec
+	if len(s0.Ports) != 2 || s0.Ports[1] != (runtime.PortMapping{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}) {
+		t.Errorf("server 0 ports: %+v", s0.Ports)
+	}
+	if len(a0.Ports) != 1 || a0.Ports[0].HostPort != 9090 {
+		t.Errorf("agent 0 ports: %+v", a0.Ports)
 	}
 }

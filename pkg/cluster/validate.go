@@ -16,6 +16,7 @@ type parsedOptions struct {
 	volumes   []Filtered
 	labels    []Filtered
 	k3sArgs   []Filtered
+	ports     []PortSpec
 	serverMem int64
 	agentMem  int64
 }
@@ -95,6 +96,18 @@ func (o CreateOptions) parse() (parsedOptions, error) {
 				add(fmt.Errorf("--k3s-arg %q: the load balancer runs no k3s", f.Value))
 			}
 		}
+	}
+	for _, v := range o.Ports {
+		s, err := ParsePort(v, servers, agents, o.NoLB)
+		if err != nil {
+			add(fmt.Errorf("--port %q: %w", v, err))
+			continue
+		}
+		s.flag = "--port"
+		p.ports = append(p.ports, s)
+	}
+	for _, err := range portProblems(p.ports, p.api, nil) {
+		add(err)
 	}
 	p.serverMem, err = parseMemory("--servers-memory", o.ServersMemory)
 	add(err)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +112,50 @@ func TestCreateFlagsReachTheNodes(t *testing.T) {
 	}
 	if kcfg, err := clientcmd.LoadFromFile(kc); err != nil || kcfg.Contexts["mini-dev"] != nil {
 		t.Errorf("--kubeconfig %s still has mini-dev after delete: %v", kc, err)
+	}
+}
+
+// freePort returns a host port nothing listens on now: --port values are
+// checked against the host.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+func TestPortFlags(t *testing.T) {
+	e := newEnv(t)
+	web, extra := freePort(t), freePort(t)
+	err := e.run(t, "cluster", "create", "dev", "-a", "2", "-p", web+":80@agent:0,1", "--port", "30000-30001/udp")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, e.err.String())
+	}
+	if err := e.run(t, "cluster", "list", "dev", "-o", "json"); err != nil {
+		t.Fatal(err)
+	}
+	var cls []cluster.Cluster
+	if err := json.Unmarshal(e.out.Bytes(), &cls); err != nil || len(cls) != 1 {
+		t.Fatalf("list -o json = %s (%v)", e.out.String(), err)
+	}
+	want := []string{"127.0.0.1:" + web + ":80/tcp@agent:0,1", "127.0.0.1:30000-30001:30000-30001/udp@all"}
+	if !slices.Equal(cls[0].Ports, want) || !slices.Contains(cls[0].LoadBalancer.Ports, "127.0.0.1:"+web+"->80/tcp") {
+		t.Errorf("ports %v, load balancer publishes %v; want %v", cls[0].Ports, cls[0].LoadBalancer.Ports, want)
+	}
+	if err := e.run(t, "cluster", "edit", "dev", "--port-add", extra+":90", "--port-delete", web+":80"); err != nil {
+		t.Fatalf("edit: %v\n%s", err, e.err.String())
+	}
+	if got := e.rt.Container("mini-dev-lb").Spec.Labels[cluster.LabelPorts]; got != want[1]+" 127.0.0.1:"+extra+":90/tcp@all" {
+		t.Errorf("ports after edit: %q", got)
+	}
+	if err := e.run(t, "cluster", "edit", "dev", "--port-delete", web+":80"); ExitCode(err) != 1 || !strings.Contains(err.Error(), "no such port") {
+		t.Errorf("deleting a port twice: %v", err)
+	}
+	if err := e.run(t, "cluster", "edit"); ExitCode(err) != 2 {
+		t.Errorf("edit without a name: %v", err)
 	}
 }
 

@@ -17,6 +17,10 @@ type Runtime interface {
 	// engine kills it.
 	StopContainer(ctx context.Context, name string, timeout time.Duration) error
 	RemoveContainer(ctx context.Context, name string, opts RemoveOptions) error
+	// RenameContainer gives a container another name; settings, labels and
+	// state stay. It lets a replacement take the name while the original
+	// is kept for a rollback.
+	RenameContainer(ctx context.Context, name, newName string) error
 	InspectContainer(ctx context.Context, name string) (Container, error)
 	// ListContainers lists containers (running or not) carrying every label.
 	ListContainers(ctx context.Context, labels map[string]string) ([]Container, error)

@@ -82,6 +82,11 @@ type Container struct {
 	IPs     map[string]string
 	Ports   []PortMapping
 	Created time.Time
+	// Env and Mounts are filled by InspectContainer only (ListContainers
+	// leaves them empty): with the labels, enough to create a container
+	// like it again.
+	Env    []string
+	Mounts []Mount
 }
 
 // NetworkSpec describes a bridge network to create.

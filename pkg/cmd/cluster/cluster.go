@@ -11,10 +11,10 @@ func NewCommand(app *cli.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "cluster",
 		Aliases: []string{"clusters", "c"},
-		Short:   "Create, delete, list, start and stop clusters",
+		Short:   "Create, delete, edit, list, start and stop clusters",
 		Args:    cli.NoArgs,
 	}
-	cmd.AddCommand(newCreateCommand(app), newDeleteCommand(app), newListCommand(app),
+	cmd.AddCommand(newCreateCommand(app), newDeleteCommand(app), newEditCommand(app), newListCommand(app),
 		newStartCommand(app), newStopCommand(app), newRestartCommand(app))
 	return cmd
 }

@@ -19,10 +19,16 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 		Long: "Create a cluster of node containers behind a load balancer, merge its kubeconfig and wait for its nodes.\n\n" +
 			"Node filters select nodes for --env, --volume, --k3s-node-label and --k3s-arg: VALUE@server:0,\n" +
 			"@servers:*, @agent:1,3, @agents:2-4, @loadbalancer, @all; several joined with ';'.\n" +
-			"Without a filter a value applies to every node, except --k3s-arg which goes to servers.\n" +
+			"Without a filter a value applies to every node, except --k3s-arg which goes to servers.\n\n" +
+			"--port [HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp][@FILTER[:direct|:proxy]] publishes a port (or a\n" +
+			"range N-M) on HOST (default 127.0.0.1); without HOSTPORT the engine picks a free one (a range maps\n" +
+			"to the same ports). The load balancer publishes it and forwards it to every node the filter selects\n" +
+			"(default: all servers and agents); :direct publishes it on the one node the filter selects instead.\n" +
+			"Without a load balancer (--no-lb), a port without a filter goes to server 0 directly.\n\n" +
 			"Cluster names are at most 32 characters: lower-case letters, digits and '-'.",
 		Example: "  mini cluster create dev\n  mini cluster create ha --servers 3 --agents 2 --api-port 127.0.0.1:6550\n" +
-			"  mini cluster create dev -e HTTP_PROXY=http://proxy:3128@all --k3s-arg --disable=traefik@server:0",
+			"  mini cluster create dev -e HTTP_PROXY=http://proxy:3128@all --k3s-arg --disable=traefik@server:0\n" +
+			"  mini cluster create dev -p 8080:80@loadbalancer -p 30000-30100:30000-30100 -p 5353:53/udp@agents:*",
 		Args: cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, p, err := app.Setup(cmd)
@@ -52,6 +58,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.StringArray("k3s-node-label", nil, "KEY=VALUE[@FILTER] Kubernetes node label (repeatable)")
 	f.StringArray("label", nil, "alias of --k3s-node-label")
 	f.StringArray("k3s-arg", nil, "ARG[@FILTER] extra argument for the node process, e.g. --disable=metrics-server@server:* (repeatable)")
+	f.StringArrayP("port", "p", nil, "[HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp][@FILTER[:direct|:proxy]] port or range N-M to publish (repeatable)")
 	f.String("servers-memory", "", "memory limit of each server, e.g. 2g")
 	f.String("agents-memory", "", "memory limit of each agent, e.g. 1g")
 	return cmd
@@ -83,6 +90,7 @@ func createOptions(v *viper.Viper, args []string) cluster.CreateOptions {
 		Volumes:          v.GetStringSlice("volume"),
 		NodeLabels:       append(v.GetStringSlice("k3s-node-label"), v.GetStringSlice("label")...),
 		K3sArgs:          v.GetStringSlice("k3s-arg"),
+		Ports:            v.GetStringSlice("port"),
 		ServersMemory:    v.GetString("servers-memory"),
 		AgentsMemory:     v.GetString("agents-memory"),
 	}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,9 +48,9 @@ func newListCommand(app *cli.App) *cobra.Command {
 			}
 			table := make([][]string, 0, len(rows))
 			for _, r := range rows {
-				table = append(table, []string{r.Name, r.Role, r.Cluster, r.State, r.IP, strconv.Itoa(r.Index)})
+				table = append(table, []string{r.Name, r.Role, r.Cluster, r.State, r.IP, strconv.Itoa(r.Index), strings.Join(r.Ports, ",")})
 			}
-			return cli.PrintTable(app.Streams.Out, []string{"NAME", "ROLE", "CLUSTER", "STATE", "IP", "INDEX"}, table, v.GetBool("no-headers"))
+			return cli.PrintTable(app.Streams.Out, []string{"NAME", "ROLE", "CLUSTER", "STATE", "IP", "INDEX", "PORTS"}, table, v.GetBool("no-headers"))
 		},
 	}
 	cmd.Flags().StringP("output", "o", cli.OutputTable, "output format: table, json or yaml")

@@ -42,6 +42,11 @@ func (r *Runtime) RemoveContainer(ctx context.Context, name string, opts runtime
 	return classify(r.cli.ContainerRemove(ctx, name, container.RemoveOptions{Force: opts.Force, RemoveVolumes: opts.Volumes}), "removing container "+name)
 }
 
+// RenameContainer renames a container.
+func (r *Runtime) RenameContainer(ctx context.Context, name, newName string) error {
+	return classify(r.cli.ContainerRename(ctx, name, newName), "renaming container "+name+" to "+newName)
+}
+
 // InspectContainer reports a container's state.
 func (r *Runtime) InspectContainer(ctx context.Context, name string) (runtime.Container, error) {
 	in, err := r.cli.ContainerInspect(ctx, name)

@@ -134,6 +134,33 @@ func TestEngine(t *testing.T) {
 	if got, _ := r.InspectContainer(ctx, name); got.IPs[netName] != ip {
 		t.Errorf("IP after restart = %q, want %q", got.IPs[netName], ip)
 	}
+	// The engine picked the host port of 8080; a list reports it.
+	if list, _ := r.ListContainers(ctx, labels); len(list) != 1 || len(list[0].Ports) == 0 || list[0].Ports[0].HostPort == 0 {
+		t.Errorf("ListContainers ports = %+v", list)
+	}
+	// Inspect reports what recreating the container needs.
+	if got, _ := r.InspectContainer(ctx, name); len(got.Mounts) != 1 || got.Mounts[0].Source != volName || got.Mounts[0].Type != runtime.MountVolume || len(got.Env) == 0 {
+		t.Errorf("InspectContainer env %v, mounts %+v", got.Env, got.Mounts)
+	}
+
+	// Rename keeps the container (running, with its labels) and frees the
+	// old name.
+	renamed := name + "-old"
+	if err := r.RenameContainer(ctx, name, renamed); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.InspectContainer(ctx, renamed); err != nil || !got.Running || got.Labels["dev.mini.it"] != suffix {
+		t.Errorf("InspectContainer after rename = %+v, %v", got, err)
+	}
+	if _, err := r.InspectContainer(ctx, name); !runtime.IsNotFound(err) {
+		t.Errorf("the old name still answers: %v", err)
+	}
+	if err := r.RenameContainer(ctx, "mini-it-does-not-exist", name); !runtime.IsNotFound(err) {
+		t.Errorf("RenameContainer of a missing container = %v", err)
+	}
+	if err := r.RenameContainer(ctx, renamed, name); err != nil {
+		t.Fatal(err)
+	}
 
 	// Not-found errors are classified, not string-matched.
 	if _, err := r.InspectContainer(ctx, "mini-it-does-not-exist"); !runtime.IsNotFound(err) {

@@ -124,6 +124,15 @@ func translateInspect(in container.InspectResponse) runtime.Container {
 	if in.Config != nil {
 		c.Image = in.Config.Image
 		c.Labels = in.Config.Labels
+		c.Env = in.Config.Env
+	}
+	for _, m := range in.Mounts {
+		switch m.Type {
+		case mount.TypeVolume:
+			c.Mounts = append(c.Mounts, runtime.Mount{Type: runtime.MountVolume, Source: m.Name, Target: m.Destination, ReadOnly: !m.RW})
+		case mount.TypeBind:
+			c.Mounts = append(c.Mounts, runtime.Mount{Type: runtime.MountBind, Source: m.Source, Target: m.Destination, ReadOnly: !m.RW})
+		}
 	}
 	if in.State != nil {
 		c.State = string(in.State.Status)

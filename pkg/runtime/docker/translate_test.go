@@ -96,12 +96,22 @@ func TestTranslateInspectAndSummary(t *testing.T) {
 		ContainerJSONBase: &container.ContainerJSONBase{ID: "id", Name: "/mini-dev-lb",
 			State:      &container.State{Status: container.StateRunning, Running: true},
 			HostConfig: &container.HostConfig{PortBindings: nat.PortMap{"6443/tcp": {{HostIP: "127.0.0.1", HostPort: "40000"}}}}},
-		Config:          &container.Config{Image: "mini/lb:1", Labels: map[string]string{"k": "v"}},
+		Config:          &container.Config{Image: "mini/lb:1", Labels: map[string]string{"k": "v"}, Env: []string{"A=1"}},
 		NetworkSettings: &container.NetworkSettings{Networks: map[string]*network.EndpointSettings{"mini-dev": {IPAddress: "172.30.0.2"}}},
+		Mounts: []container.MountPoint{
+			{Type: mount.TypeVolume, Name: "vol", Source: "/var/lib/docker/volumes/vol/_data", Destination: "/data", RW: true},
+			{Type: mount.TypeBind, Source: "/src", Destination: "/dst"},
+			{Type: mount.TypeTmpfs, Destination: "/run"},
+		},
 	}
 	c := translateInspect(in)
 	if c.Name != "mini-dev-lb" || !c.Running || c.IPs["mini-dev"] != "172.30.0.2" || len(c.Ports) != 1 || c.Ports[0].HostPort != 40000 {
 		t.Errorf("translateInspect = %+v", c)
+	}
+	// A volume is named by its name, not its path on the host.
+	wantMounts := []runtime.Mount{{Type: runtime.MountVolume, Source: "vol", Target: "/data"}, {Type: runtime.MountBind, Source: "/src", Target: "/dst", ReadOnly: true}}
+	if !reflect.DeepEqual(c.Mounts, wantMounts) || !reflect.DeepEqual(c.Env, []string{"A=1"}) {
+		t.Errorf("translateInspect env %v, mounts %+v", c.Env, c.Mounts)
 	}
 	s := translateSummary(container.Summary{ID: "id", Names: []string{"/x"}, State: container.StateExited, Labels: map[string]string{"a": "b"},
 		Ports: []container.Port{{IP: "127.0.0.1", PrivatePort: 6443, PublicPort: 40000, Type: "tcp"}, {PrivatePort: 80}}})

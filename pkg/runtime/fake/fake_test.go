@@ -80,3 +80,32 @@ func TestFakeHonoursCancellation(t *testing.T) {
 		t.Errorf("CreateContainer on a cancelled context: %v", err)
 	}
 }
+
+func TestFakeRenameAndPortClash(t *testing.T) {
+	ctx := context.Background()
+	r := New("img")
+	port := []runtime.PortMapping{{HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80}}
+	for _, n := range []string{"a", "b"} {
+		if _, err := r.CreateContainer(ctx, runtime.ContainerSpec{Name: n, Image: "img", Ports: port}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.StartContainer(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.StartContainer(ctx, "b"); !errors.Is(err, runtime.ErrConflict) || !strings.Contains(err.Error(), "already allocated") {
+		t.Errorf("a second container on a published port: %v", err)
+	}
+	if err := r.RenameContainer(ctx, "a", "b"); !errors.Is(err, runtime.ErrConflict) {
+		t.Errorf("rename onto a taken name: %v", err)
+	}
+	if err := r.RenameContainer(ctx, "a", "c"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := r.InspectContainer(ctx, "c"); err != nil || !c.Running || r.Container("a") != nil {
+		t.Errorf("after rename: %+v, %v", c, err)
+	}
+	if err := r.RenameContainer(ctx, "a", "d"); !runtime.IsNotFound(err) {
+		t.Errorf("rename of a missing container: %v", err)
+	}
+}

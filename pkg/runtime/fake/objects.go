@@ -66,10 +66,41 @@ func (r *Runtime) StartContainer(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("starting container %s: %w", name, runtime.ErrNotFound)
 	}
+	if err := r.portClash(name, c); err != nil {
+		return err
+	}
 	r.record("StartContainer %s", name)
 	c.Running = true
 	return nil
 }
+
+// portClash refuses to start a container publishing a host port that a
+// running one publishes already, as an engine does ("port is already
+// allocated"). Ports the engine picks (0) never clash.
+func (r *Runtime) portClash(name string, c *Container) error {
+	for other, o := range r.containers {
+		if other == name || !o.Running {
+			continue
+		}
+		for _, a := range c.Spec.Ports {
+			for _, b := range o.Spec.Ports {
+				if a.HostPort != 0 && a.HostPort == b.HostPort && proto(a) == proto(b) && (a.HostIP == b.HostIP || wildcard(a.HostIP) || wildcard(b.HostIP)) {
+					return fmt.Errorf("starting container %s: bind for %s:%d failed: port is already allocated (by %s): %w", name, a.HostIP, a.HostPort, other, runtime.ErrConflict)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func proto(p runtime.PortMapping) string {
+	if p.Protocol == "" {
+		return "tcp"
+	}
+	return p.Protocol
+}
+
+func wildcard(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" }
 
 // RemoveContainer deletes a container; a running one needs Force.
 func (r *Runtime) RemoveContainer(ctx context.Context, name string, opts runtime.RemoveOptions) error {
@@ -103,6 +134,27 @@ func (r *Runtime) toContainer(name string, c *Container) runtime.Container {
 	return out
 }
 
+// RenameContainer renames a container; the new name must be free.
+func (r *Runtime) RenameContainer(ctx context.Context, name, newName string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[name]
+	if !ok {
+		return fmt.Errorf("renaming container %s: %w", name, runtime.ErrNotFound)
+	}
+	if _, ok := r.containers[newName]; ok {
+		return fmt.Errorf("renaming container %s to %s: %w", name, newName, runtime.ErrConflict)
+	}
+	r.record("RenameContainer %s %s", name, newName)
+	delete(r.containers, name)
+	c.Spec.Name = newName
+	r.containers[newName] = c
+	return nil
+}
+
 // InspectContainer reports a container.
 func (r *Runtime) InspectContainer(ctx context.Context, name string) (runtime.Container, error) {
 	if err := ctx.Err(); err != nil {
@@ -114,7 +166,10 @@ func (r *Runtime) InspectContainer(ctx context.Context, name string) (runtime.Co
 	if !ok {
 		return runtime.Container{}, fmt.Errorf("inspecting container %s: %w", name, runtime.ErrNotFound)
 	}
-	return r.toContainer(name, c), nil
+	out := r.toContainer(name, c)
+	out.Env = append([]string(nil), c.Spec.Env...)
+	out.Mounts = append([]runtime.Mount(nil), c.Spec.Mounts...)
+	return out, nil
 }
 
 // ListContainers lists containers with every label, sorted by name.
