@@ -39,6 +39,9 @@ const (
 	// goes to, by filter, so nodes added later are included); on a node,
 	// its direct ports.
 	LabelPorts = "dev.mini.ports"
+	// LabelHostAliases lists the --host-alias entries (IP:NAME[,NAME],
+	// space-separated) every node's /etc/hosts carries.
+	LabelHostAliases = "dev.mini.host-aliases"
 )
 
 // AppName is the value of LabelApp.

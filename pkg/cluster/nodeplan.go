@@ -118,10 +118,14 @@ func (p *Provider) planNodes(ctx context.Context, o NodeCreateOptions, mem int64
 	if err != nil {
 		return Cluster{}, nil, err
 	}
+	aliases, err := hostAliasesFromLabel(l[LabelHostAliases])
+	if err != nil {
+		return Cluster{}, nil, err
+	}
 	base := nodeBase{
 		Namer: n, Image: l[LabelImage], Token: l[LabelToken], Version: p.version, Network: network,
 		External: l[LabelNetworkExternal] == "true", API: cl.API, Datastore: cl.Datastore, Privileged: privileged,
-		JoinURL: joinURL(n, cl.LoadBalancer != nil, ips),
+		JoinURL: joinURL(n, cl.LoadBalancer != nil, ips), HostAliases: aliases,
 	}
 	nodes := make([]plannedNode, o.Replicas)
 	for i, idx := range indexes {

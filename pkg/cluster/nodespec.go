@@ -28,6 +28,9 @@ type nodeBase struct {
 	API        APIEndpoint
 	Datastore  string
 	Privileged bool
+	// HostAliases become /etc/hosts entries of every node, after
+	// host.mini.internal.
+	HostAliases []HostAlias
 	// JoinURL is where agents and joining servers reach the API: the load
 	// balancer when there is one, so a node keeps working when any one
 	// server dies; else server 0.
@@ -58,6 +61,9 @@ func (b nodeBase) labels(role string, index int, ip string) map[string]string {
 	l[LabelToken] = b.Token
 	l[LabelVersion] = b.Version
 	l[LabelDatastore] = b.Datastore
+	if len(b.HostAliases) > 0 {
+		l[LabelHostAliases] = hostAliasesLabel(b.HostAliases)
+	}
 	return l
 }
 
@@ -72,8 +78,9 @@ func (b nodeBase) node(role string, index int, name, ip string, join bool) plann
 		Init: true, CgroupnsPrivate: true, RestartPolicy: "unless-stopped",
 		// tmpfs for runtime state that must not survive a restart
 		// (stale pid files and sockets would confuse the node).
-		Tmpfs:  []string{"/run", "/var/run", "/tmp"},
-		Mounts: []runtime.Mount{{Type: runtime.MountVolume, Source: vol, Target: dataDir}},
+		Tmpfs:      []string{"/run", "/var/run", "/tmp"},
+		Mounts:     []runtime.Mount{{Type: runtime.MountVolume, Source: vol, Target: dataDir}},
+		ExtraHosts: extraHosts(b.HostAliases),
 	}
 	applyPrivileged(&spec, b.Privileged)
 	cmd := []string{role, "--node-name", name}

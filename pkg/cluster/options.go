@@ -56,6 +56,9 @@ type CreateOptions struct {
 	// [HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp][@FILTER[:direct|:proxy]]
 	// (see ParsePort).
 	Ports []string
+	// HostAliases are --host-alias values, IP:NAME[,NAME]: /etc/hosts
+	// entries on every node, answered by CoreDNS for pods too.
+	HostAliases []string
 	// ServersMemory and AgentsMemory limit node memory ("512m", "2g").
 	ServersMemory string
 	AgentsMemory  string

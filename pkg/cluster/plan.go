@@ -68,6 +68,7 @@ func buildPlan(o parsedOptions, in planInput) (plan, error) {
 	base := nodeBase{
 		Namer: n, Image: o.Image, Token: in.Token, Version: in.Version, Network: netName, External: p.ExternalNetwork,
 		API: o.api, Datastore: planDatastore(o), Privileged: in.Privileged, JoinURL: joinURL(n, !o.NoLB, ips),
+		HostAliases: o.aliases,
 	}
 	node := func(role string, i int) plannedNode {
 		ip, mem := ips.Server(i), o.serverMem

@@ -17,6 +17,7 @@ type parsedOptions struct {
 	labels    []Filtered
 	k3sArgs   []Filtered
 	ports     []PortSpec
+	aliases   []HostAlias
 	serverMem int64
 	agentMem  int64
 }
@@ -109,6 +110,9 @@ func (o CreateOptions) parse() (parsedOptions, error) {
 	for _, err := range portProblems(p.ports, p.api, nil) {
 		add(err)
 	}
+	var aliasErrs []error
+	p.aliases, aliasErrs = parseHostAliases(o.HostAliases)
+	errs = append(errs, aliasErrs...)
 	p.serverMem, err = parseMemory("--servers-memory", o.ServersMemory)
 	add(err)
 	p.agentMem, err = parseMemory("--agents-memory", o.AgentsMemory)

@@ -42,6 +42,9 @@ type ContainerSpec struct {
 	RestartPolicy string
 	// MemoryBytes limits memory; 0 means no limit.
 	MemoryBytes int64
+	// ExtraHosts are /etc/hosts entries, NAME:IP; the IP "host-gateway"
+	// stands for the engine host's address.
+	ExtraHosts []string
 }
 
 // PortMapping publishes a container port on the host.

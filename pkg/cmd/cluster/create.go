@@ -58,6 +58,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.StringArray("k3s-node-label", nil, "KEY=VALUE[@FILTER] Kubernetes node label (repeatable)")
 	f.StringArray("label", nil, "alias of --k3s-node-label")
 	f.StringArray("k3s-arg", nil, "ARG[@FILTER] extra argument for the node process, e.g. --disable=metrics-server@server:* (repeatable)")
+	f.StringArray("host-alias", nil, "IP:NAME[,NAME] /etc/hosts entry on every node, resolvable from pods too (repeatable); host.mini.internal is always the Docker host")
 	f.StringArrayP("port", "p", nil, "[HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp][@FILTER[:direct|:proxy]] port or range N-M to publish (repeatable)")
 	f.String("servers-memory", "", "memory limit of each server, e.g. 2g")
 	f.String("agents-memory", "", "memory limit of each agent, e.g. 1g")
@@ -91,6 +92,7 @@ func createOptions(v *viper.Viper, args []string) cluster.CreateOptions {
 		NodeLabels:       append(v.GetStringSlice("k3s-node-label"), v.GetStringSlice("label")...),
 		K3sArgs:          v.GetStringSlice("k3s-arg"),
 		Ports:            v.GetStringSlice("port"),
+		HostAliases:      v.GetStringSlice("host-alias"),
 		ServersMemory:    v.GetString("servers-memory"),
 		AgentsMemory:     v.GetString("agents-memory"),
 	}

@@ -63,6 +63,7 @@ func translateContainerSpec(spec runtime.ContainerSpec) (createConfig, error) {
 		host.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyMode(spec.RestartPolicy)}
 	}
 	host.Resources.Memory = spec.MemoryBytes
+	host.ExtraHosts = spec.ExtraHosts
 	host.Resources.DeviceCgroupRules = spec.DeviceCgroupRules
 	for _, d := range spec.Devices {
 		host.Resources.Devices = append(host.Resources.Devices, container.DeviceMapping{

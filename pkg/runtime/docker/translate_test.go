@@ -23,6 +23,7 @@ func TestTranslateContainerSpec(t *testing.T) {
 		Init: true, CgroupnsPrivate: true, RestartPolicy: "unless-stopped", MemoryBytes: 1 << 30,
 		CapAdd: []string{"ALL"}, CapDrop: []string{"SYS_RESOURCE"}, SecurityOpt: []string{"seccomp=unconfined", "systempaths=unconfined"},
 		DeviceCgroupRules: []string{"a *:* rwm"},
+		ExtraHosts:        []string{"host.mini.internal:host-gateway"},
 	}
 	got, err := translateContainerSpec(spec)
 	if err != nil {
@@ -48,6 +49,9 @@ func TestTranslateContainerSpec(t *testing.T) {
 	if h.Resources.Memory != 1<<30 || !reflect.DeepEqual(h.Resources.DeviceCgroupRules, []string{"a *:* rwm"}) ||
 		len(h.Resources.Devices) != 1 || h.Resources.Devices[0].PathOnHost != "/dev/kmsg" {
 		t.Errorf("resources = %+v", h.Resources)
+	}
+	if !reflect.DeepEqual(h.ExtraHosts, []string{"host.mini.internal:host-gateway"}) {
+		t.Errorf("extra hosts = %v", h.ExtraHosts)
 	}
 	if !reflect.DeepEqual(h.Tmpfs, map[string]string{"/run": "", "/tmp": ""}) {
 		t.Errorf("tmpfs = %v", h.Tmpfs)
