@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,13 @@ func lbRoutes(nodes []Node, ports []PortSpec) (cfg loadbalancer.Config, idle []P
 		}
 	}
 	cfg.Routes = []loadbalancer.Route{api}
+	var done []PortSpec
 	for _, s := range ports {
+		// Host ports that share a forwarding share its route.
+		if slices.ContainsFunc(done, func(d PortSpec) bool { return sameForwarding(d, s) }) {
+			continue
+		}
+		done = append(done, s)
 		r := loadbalancer.Route{ListenPort: s.ContainerPort, Protocol: s.Protocol}
 		if s.Count > 1 {
 			r.LastPort = s.ContainerPort + s.Count - 1

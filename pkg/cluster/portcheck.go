@@ -134,6 +134,12 @@ func checkHostPorts(binds []hostBind, held func(port int, proto string) bool) er
 // container port, so it can forward a port only one way), including the
 // API's own 6443/tcp. It also refuses more proxied ports than the load
 // balancer can listen on.
+// sameForwarding reports whether two proxied mappings make the load
+// balancer forward the same ports to the same nodes.
+func sameForwarding(a, b PortSpec) bool {
+	return a.Protocol == b.Protocol && a.ContainerPort == b.ContainerPort && a.Count == b.Count && a.Nodes.String() == b.Nodes.String()
+}
+
 func portProblems(specs []PortSpec, api APIEndpoint, others []hostBind) []error {
 	binds := append([]hostBind{apiBind(api)}, others...)
 	for _, s := range specs {
@@ -151,8 +157,11 @@ func portProblems(specs []PortSpec, api APIEndpoint, others []hostBind) []error 
 				s.owner(), APIContainerPort))
 		}
 		for _, o := range proxied {
-			if o.Protocol == s.Protocol && s.ContainerPort <= o.ContainerPort+o.Count-1 && o.ContainerPort <= last {
-				errs = append(errs, fmt.Errorf("%s: the load balancer already forwards container port %d/%s for %s; it forwards each container port one way only (for one node each, publish on the nodes with :direct)",
+			// Several host ports may share one forwarding (8080:80 and
+			// 9090:80 both reach the load balancer's port 80); only
+			// forwardings of one port to different nodes clash.
+			if o.Protocol == s.Protocol && s.ContainerPort <= o.ContainerPort+o.Count-1 && o.ContainerPort <= last && !sameForwarding(o, s) {
+				errs = append(errs, fmt.Errorf("%s: the load balancer already forwards container port %d/%s for %s, to other nodes or as part of another range; it forwards each container port one way only (for one node each, publish on the nodes with :direct)",
 					s.owner(), max(s.ContainerPort, o.ContainerPort), s.Protocol, o.owner()))
 			}
 		}

@@ -116,6 +116,9 @@ func TestPortProblems(t *testing.T) {
 		{[]string{"8080:80", "8081:81", "8080:80/udp"}, ""},
 		{[]string{"8080:80", "127.0.0.2:8080:81"}, ""},
 		{[]string{"80", "80/udp", "81"}, ""},
+		// Two host ports may share a forwarding, not split one.
+		{[]string{"8080:80", "9090:80"}, ""},
+		{[]string{"8080:80@agents:*", "9090:80@servers:*"}, `--port "9090:80@servers:*": the load balancer already forwards container port 80/tcp for --port "8080:80@agents:*"`},
 		{[]string{"8080:80", "8080:81"}, `--port "8080:81": host port 127.0.0.1:8080/tcp clashes with --port "8080:80"`},
 		{[]string{"0.0.0.0:8080:80", "127.0.0.1:8080:81"}, "clashes with"},
 		{[]string{"30000-30100", "8000-8010:30050-30060"}, `--port "8000-8010:30050-30060": the load balancer already forwards container port 30050/tcp for --port "30000-30100"`},
@@ -155,5 +158,21 @@ func TestPortLabelRoundTrip(t *testing.T) {
 	}
 	if _, err := parsePortLabel("8080:80 bogus:"); err == nil || !strings.Contains(err.Error(), LabelPorts) {
 		t.Errorf("a corrupt label: %v", err)
+	}
+}
+
+// Host ports sharing a forwarding render one nginx route.
+func TestSharedForwardingRendersOneRoute(t *testing.T) {
+	var specs []PortSpec
+	for _, v := range []string{"8080:80", "9090:80", "8081:81"} {
+		s, err := ParsePort(v, 1, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, s)
+	}
+	cfg, idle := lbRoutes([]Node{{Role: RoleServer, Index: 0, IP: "10.0.0.10"}}, specs)
+	if len(idle) != 0 || len(cfg.Routes) != 3 || cfg.Routes[1].ListenPort != 80 || cfg.Routes[2].ListenPort != 81 {
+		t.Fatalf("routes %+v (idle %v), want the API, 80 once, 81", cfg.Routes, idle)
 	}
 }

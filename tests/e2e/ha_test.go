@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // TestHACluster proves the HA story on one 3-server + 2-agent cluster (its
@@ -248,12 +247,7 @@ func waitMembers(t *testing.T, ctx context.Context, via string, want ...string) 
 // timeout, for probing the API right after a failure.
 func freshClient(t *testing.T, e *sandbox, name string) kubernetes.Interface {
 	t.Helper()
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-		&clientcmd.ClientConfigLoadingRules{ExplicitPath: e.kubeconfig},
-		&clientcmd.ConfigOverrides{CurrentContext: "mini-" + name}).ClientConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := e.restConfig(name)
 	cfg.Timeout = 2 * time.Second
 	// A custom dialer keeps client-go from sharing a cached transport.
 	cfg.Dial = (&net.Dialer{Timeout: 2 * time.Second}).DialContext

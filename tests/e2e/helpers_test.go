@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/minictl/mini/pkg/version"
@@ -74,9 +75,8 @@ func (e *sandbox) createCluster(name string, args ...string) {
 	e.mustMini(append([]string{"cluster", "create", name}, args...)...)
 }
 
-// client returns a clientset for the cluster's context in the sandbox
-// kubeconfig.
-func (e *sandbox) client(name string) *kubernetes.Clientset {
+// restConfig is the cluster's context in the sandbox kubeconfig.
+func (e *sandbox) restConfig(name string) *rest.Config {
 	e.t.Helper()
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
 		&clientcmd.ClientConfigLoadingRules{ExplicitPath: e.kubeconfig},
@@ -84,7 +84,14 @@ func (e *sandbox) client(name string) *kubernetes.Clientset {
 	if err != nil {
 		e.t.Fatalf("kubeconfig for %s: %v", name, err)
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
+	return cfg
+}
+
+// client returns a clientset for the cluster's context in the sandbox
+// kubeconfig.
+func (e *sandbox) client(name string) *kubernetes.Clientset {
+	e.t.Helper()
+	cs, err := kubernetes.NewForConfig(e.restConfig(name))
 	if err != nil {
 		e.t.Fatal(err)
 	}
