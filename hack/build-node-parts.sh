@@ -5,12 +5,13 @@
 #   _output/node/bin/     containerd, containerd-shim-runc-v2, ctr, runc, crictl
 #   _output/node/images/  docker-archive tarballs of the images every node
 #                         preloads (pause, coredns, metrics-server,
-#                         local-path-provisioner, helper, testapp)
+#                         local-path-provisioner, traefik, helper, testapp)
 #
 # Everything is pinned: versions come from images/versions.env, Go
 # dependencies from the go.mod/go.sum of a small module per tool (under
 # images/node/third_party/ and images/coredns/), the only other input being
-# Debian's busybox-static package.
+# Debian's busybox-static package. traefik's module also carries patches for
+# two dependencies the module proxy cannot serve (third_party/README.md).
 #
 # Each artifact is cached by its inputs: a stamp file holds a sha256 of the
 # versions, the Go toolchain, the build flags and the source files it is built
@@ -181,6 +182,24 @@ build_go_image() {
   "$IMAGETAR" --name "$ref" --arch "$GOARCH" --entrypoint "/$name" --file "$bin:/$name:0755" -o "$IMAGE_DIR/$name.tar"
 }
 
+# traefik: the ingress add-on. -X stamps `traefik version` and the startup
+# log (traefik's own Makefile also sets Codename and BuildDate; a date would
+# make the image change with every build). The tool module's prepare.sh
+# writes the patched dependency copies its go.mod replaces, so the image's
+# inputs are every file of that directory except prepare.sh's output.
+TRAEFIK_DIR="$THIRD_PARTY/traefik"
+TRAEFIK_PKG=github.com/traefik/traefik/v3
+TRAEFIK_LDFLAGS="-X $TRAEFIK_PKG/pkg/version.Version=$TRAEFIK_VERSION"
+
+build_traefik() {
+  local bin="$WORK_DIR/rootfs/traefik"
+  bash "$ROOT/$TRAEFIK_DIR/prepare.sh"
+  build_go "$TRAEFIK_DIR" "$bin" 0 "" "$TRAEFIK_LDFLAGS" "$TRAEFIK_PKG/cmd/traefik"
+  check_version "$bin" "$TRAEFIK_VERSION" version
+  "$IMAGETAR" --name "$TRAEFIK_IMAGE" --arch "$GOARCH" --entrypoint /traefik \
+    --file "$bin:/traefik:0755" -o "$IMAGE_DIR/traefik.tar"
+}
+
 # busybox_deb: path of Debian's busybox-static .deb, downloaded on first use.
 # The downloaded file is the pin (its content is in the helper's key): asking
 # apt for the current candidate on every run would cost seconds. FORCE=1
@@ -255,6 +274,12 @@ main() {
   go_image local-path-provisioner "$LOCAL_PATH_IMAGE" "$THIRD_PARTY/local-path-provisioner" \
     github.com/rancher/local-path-provisioner "-X main.VERSION=$LOCAL_PATH_VERSION" \
     "$THIRD_PARTY/local-path-provisioner/go.mod" "$THIRD_PARTY/local-path-provisioner/go.sum"
+  # Every file of the tool module but prepare.sh's output.
+  mapfile -t src < <(cd "$ROOT" &&
+    find "$TRAEFIK_DIR" -path "$TRAEFIK_DIR/_patched*" -prune -o -type f -print | LC_ALL=C sort)
+  artifact traefik.tar "$IMAGE_DIR/traefik.tar" \
+    "$(inputs_key "image traefik $TRAEFIK_IMAGE $TRAEFIK_PKG $TRAEFIK_LDFLAGS $IMAGETAR_KEY" "${src[@]}")" \
+    build_traefik
   local deb
   [[ ${FORCE:-} != 1 ]] || rm -rf "$WORK_DIR/debs"
   deb=$(busybox_deb)

@@ -85,8 +85,9 @@ func Names() []string {
 
 // manifestNames lists the add-ons that have a manifest, in the order they
 // are applied: DNS first, since everything else may depend on it.
+// servicelb has none: it is a controller inside mini-node.
 func manifestNames() []string {
-	return []string{CoreDNS, LocalStorage, MetricsServer}
+	return []string{CoreDNS, LocalStorage, MetricsServer, Traefik}
 }
 
 // Validate checks --disable values and reports every unknown name at once,

@@ -36,6 +36,7 @@ func testKinds() map[schema.GroupVersionKind]meta.RESTScope {
 		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}: meta.RESTScopeRoot,
 		{Group: "storage.k8s.io", Version: "v1", Kind: "StorageClass"}:                  meta.RESTScopeRoot,
 		{Group: "apiregistration.k8s.io", Version: "v1", Kind: "APIService"}:            meta.RESTScopeRoot,
+		{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass"}:               meta.RESTScopeRoot,
 	}
 }
 
@@ -146,8 +147,8 @@ func TestDeployAppliesEnabledAddons(t *testing.T) {
 		}
 	}
 	for key := range got {
-		if strings.Contains(key, "metrics") {
-			t.Errorf("disabled metrics-server applied %s", key)
+		if strings.Contains(key, "metrics") || strings.Contains(key, "traefik") {
+			t.Errorf("disabled metrics-server or traefik applied %s", key)
 		}
 	}
 	// Every write is a forced server-side apply by mini-node.
@@ -163,11 +164,29 @@ func TestDeployAppliesEnabledAddons(t *testing.T) {
 	}
 
 	// A second start applies the same objects again without error or drift.
-	if err := d.deploy(context.Background(), testValues(), map[string]bool{MetricsServer: true}); err != nil {
+	if err := d.deploy(context.Background(), testValues(), map[string]bool{MetricsServer: true, Traefik: true}); err != nil {
 		t.Fatalf("second deploy: %v", err)
 	}
 	if again := stored(t, client); len(again) != len(got) {
 		t.Errorf("second deploy changed the object count from %d to %d", len(got), len(again))
+	}
+}
+
+// With nothing disabled, traefik comes up complete: everything an Ingress
+// needs to be served and to get an address.
+func TestDeployAppliesTraefik(t *testing.T) {
+	client := newFakeClient()
+	if err := newTestDeployer(client, newFakeMapper()).deploy(context.Background(), testValues(), nil); err != nil {
+		t.Fatal(err)
+	}
+	got := stored(t, client)
+	for _, want := range []string{
+		"ServiceAccount kube-system/traefik", "ClusterRole traefik", "ClusterRoleBinding traefik",
+		"IngressClass traefik", "Service kube-system/traefik", "Deployment kube-system/traefik",
+	} {
+		if !got[want] {
+			t.Errorf("%s was not applied; have %v", want, got)
+		}
 	}
 }
 
@@ -238,6 +257,45 @@ func TestDeployDeletesDisabledAddons(t *testing.T) {
 	}
 	if api < 0 || api > lastDeploy {
 		t.Errorf("APIService not deleted before metrics-server's Deployment: %v", order)
+	}
+}
+
+// --disable traefik on a cluster that ran it: every traefik object goes,
+// the cluster-scoped IngressClass and RBAC too, and the Deployment before
+// the RBAC it runs with. A user's own IngressClass stays.
+func TestDeployDeletesDisabledTraefik(t *testing.T) {
+	client := newFakeClient(
+		labelled("ServiceAccount", "v1", "kube-system", "traefik", Traefik),
+		labelled("ClusterRole", "rbac.authorization.k8s.io/v1", "", "traefik", Traefik),
+		labelled("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", "", "traefik", Traefik),
+		labelled("IngressClass", "networking.k8s.io/v1", "", "traefik", Traefik),
+		labelled("Service", "v1", "kube-system", "traefik", Traefik),
+		labelled("Deployment", "apps/v1", "kube-system", "traefik", Traefik),
+		labelled("IngressClass", "networking.k8s.io/v1", "", "nginx", ""),
+	)
+	d := newTestDeployer(client, newFakeMapper())
+	if err := d.deploy(context.Background(), testValues(), map[string]bool{Traefik: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := stored(t, client)
+	for key := range got {
+		if strings.Contains(key, "traefik") {
+			t.Errorf("%s of disabled traefik was not deleted", key)
+		}
+	}
+	for _, kept := range []string{"IngressClass nginx", "Deployment kube-system/coredns"} {
+		if !got[kept] {
+			t.Errorf("%s is gone, want it kept", kept)
+		}
+	}
+	var order []string
+	for _, a := range client.Actions() {
+		if a.GetVerb() == "delete" {
+			order = append(order, a.GetResource().Resource)
+		}
+	}
+	if dep, role := slices.Index(order, "deployments"), slices.Index(order, "clusterroles"); dep < 0 || role < 0 || dep > role {
+		t.Errorf("traefik's Deployment not deleted before its ClusterRole: %v", order)
 	}
 }
 

@@ -1,13 +1,14 @@
 // Package addons holds the cluster add-ons a mini server installs after its
-// API server comes up — CoreDNS, the local-path storage provisioner and
-// metrics-server — and the code that puts them into the cluster.
+// API server comes up — CoreDNS, the local-path storage provisioner,
+// metrics-server and the Traefik ingress controller — and the code that puts
+// them into the cluster.
 //
 // Each add-on is one embedded manifest (manifests/<name>.yaml) rendered with
 // text/template from [Values]. The names match k3s's --disable names, so users
 // coming from k3s/k3d can keep their muscle memory: "coredns",
-// "local-storage", "metrics-server", plus "servicelb" and "traefik", which
-// are accepted but have no manifest here (servicelb is an in-process
-// controller, see package servicelb; mini ships no ingress controller).
+// "local-storage", "metrics-server", "traefik", plus "servicelb", which is
+// accepted but has no manifest here (it is an in-process controller, see
+// package servicelb).
 //
 // [Deploy] applies every object with server-side apply under one field
 // manager, so restarting a server re-asserts the desired state without

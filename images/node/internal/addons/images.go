@@ -10,6 +10,8 @@ const (
 	MetricsServerImage = "mini.local/metrics-server:v0.9.0"
 	// LocalPathImage is versions.env LOCAL_PATH_IMAGE.
 	LocalPathImage = "mini.local/local-path-provisioner:v0.0.30"
+	// TraefikImage is versions.env TRAEFIK_IMAGE.
+	TraefikImage = "mini.local/traefik:v3.7.13"
 	// HelperImage is versions.env HELPER_IMAGE: the busybox-style image the
 	// local-path provisioner starts to create and remove volume directories.
 	HelperImage = "mini.local/helper:1"

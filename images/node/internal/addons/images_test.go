@@ -44,6 +44,7 @@ func TestImagesMatchVersionsEnv(t *testing.T) {
 		"COREDNS_IMAGE":        CoreDNSImage,
 		"METRICS_SERVER_IMAGE": MetricsServerImage,
 		"LOCAL_PATH_IMAGE":     LocalPathImage,
+		"TRAEFIK_IMAGE":        TraefikImage,
 		"HELPER_IMAGE":         HelperImage,
 	} {
 		want, ok := env[key]
@@ -85,7 +86,7 @@ func TestManifestsUseOnlyPinnedImages(t *testing.T) {
 			}
 		}
 	}
-	for _, image := range []string{CoreDNSImage, MetricsServerImage, LocalPathImage, HelperImage} {
+	for _, image := range []string{CoreDNSImage, MetricsServerImage, LocalPathImage, TraefikImage, HelperImage} {
 		if !seen[image] {
 			t.Errorf("no manifest runs %s", image)
 		}

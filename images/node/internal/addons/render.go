@@ -29,6 +29,7 @@ type templateData struct {
 	CoreDNSImage       string
 	MetricsServerImage string
 	LocalPathImage     string
+	TraefikImage       string
 	HelperImage        string
 }
 
@@ -53,6 +54,7 @@ func render(name string, v Values) ([]*unstructured.Unstructured, error) {
 		CoreDNSImage:       CoreDNSImage,
 		MetricsServerImage: MetricsServerImage,
 		LocalPathImage:     LocalPathImage,
+		TraefikImage:       TraefikImage,
 		HelperImage:        HelperImage,
 	})
 	if err != nil {

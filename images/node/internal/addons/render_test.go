@@ -273,3 +273,103 @@ func TestDecodeObjectsRejectsNonObjects(t *testing.T) {
 		t.Error("accepted a list as an object")
 	}
 }
+
+func TestTraefik(t *testing.T) {
+	objs := mustRender(t, Traefik, testValues())
+
+	class := find(t, objs, "IngressClass", "traefik")
+	if class.GetAnnotations()["ingressclass.kubernetes.io/is-default-class"] != "true" {
+		t.Error("traefik is not the default IngressClass")
+	}
+	if c, _, _ := unstructured.NestedString(class.Object, "spec", "controller"); c != "traefik.io/ingress-controller" {
+		t.Errorf("IngressClass controller %q", c)
+	}
+
+	// The Service servicelb gives the node IPs: 80 and 443 onto the
+	// container's named ports.
+	svc := find(t, objs, "Service", "traefik")
+	if typ, _, _ := unstructured.NestedString(svc.Object, "spec", "type"); typ != "LoadBalancer" || svc.GetNamespace() != "kube-system" {
+		t.Errorf("Service traefik: type %q in %q, want LoadBalancer in kube-system", typ, svc.GetNamespace())
+	}
+	ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
+	var got []string
+	for _, p := range ports {
+		m := p.(map[string]any)
+		got = append(got, jsonNumber(m["port"])+"->"+m["targetPort"].(string))
+	}
+	if want := []string{"80->web", "443->websecure"}; !slices.Equal(got, want) {
+		t.Errorf("Service ports %v, want %v", got, want)
+	}
+
+	dep := find(t, objs, "Deployment", "traefik")
+	if r, _, _ := unstructured.NestedInt64(dep.Object, "spec", "replicas"); r != 1 {
+		t.Errorf("replicas %d", r)
+	}
+	c := containersOf(t, dep)[0]
+	if c["image"] != TraefikImage {
+		t.Errorf("image %v, want %s", c["image"], TraefikImage)
+	}
+	args := mustStrings(t, c["args"])
+	for _, want := range []string{
+		"--entrypoints.web.address=:8000/tcp",
+		"--entrypoints.websecure.address=:8443/tcp",
+		"--providers.kubernetesingress=true",
+		"--providers.kubernetesingress.ingressendpoint.publishedservice=kube-system/traefik",
+		"--ping=true",
+		"--log.level=INFO",
+		"--global.checknewversion=false",
+		"--global.sendanonymoususage=false",
+	} {
+		if !slices.Contains(args, want) {
+			t.Errorf("args lack %s: %v", want, args)
+		}
+	}
+	named := map[string]string{}
+	cports, _, _ := unstructured.NestedSlice(c, "ports")
+	for _, p := range cports {
+		m := p.(map[string]any)
+		named[m["name"].(string)] = jsonNumber(m["containerPort"])
+	}
+	if named["web"] != "8000" || named["websecure"] != "8443" || named["traefik"] != "8080" {
+		t.Errorf("container ports %v", named)
+	}
+	if !slices.Contains(args, "--entrypoints.traefik.address=:"+named["traefik"]+"/tcp") {
+		t.Errorf("the traefik entrypoint is not on the probed port %s: %v", named["traefik"], args)
+	}
+	for _, probe := range []string{"readinessProbe", "livenessProbe"} {
+		path, _, _ := unstructured.NestedString(c, probe, "httpGet", "path")
+		port, _, _ := unstructured.NestedString(c, probe, "httpGet", "port")
+		if path != "/ping" || port != "traefik" {
+			t.Errorf("%s is %s on %s, want /ping on the traefik port", probe, path, port)
+		}
+	}
+	if nonRoot, _, _ := unstructured.NestedBool(dep.Object, "spec", "template", "spec", "securityContext", "runAsNonRoot"); !nonRoot {
+		t.Error("traefik may run as root")
+	}
+	if esc, ok, _ := unstructured.NestedBool(c, "securityContext", "allowPrivilegeEscalation"); !ok || esc {
+		t.Error("traefik allows privilege escalation")
+	}
+
+	// RBAC covers what the Kubernetes Ingress provider reads and writes.
+	role := find(t, objs, "ClusterRole", "traefik")
+	rules, _, _ := unstructured.NestedSlice(role.Object, "rules")
+	can := map[string]bool{}
+	for _, r := range rules {
+		m := r.(map[string]any)
+		for _, res := range mustStrings(t, m["resources"]) {
+			for _, verb := range mustStrings(t, m["verbs"]) {
+				can[res+" "+verb] = true
+			}
+		}
+	}
+	for _, want := range []string{
+		"services watch", "endpointslices watch", "secrets watch", "nodes watch",
+		"ingresses watch", "ingressclasses watch", "ingresses/status update",
+	} {
+		if !can[want] {
+			t.Errorf("ClusterRole traefik cannot %s", want)
+		}
+	}
+	find(t, objs, "ClusterRoleBinding", "traefik")
+	find(t, objs, "ServiceAccount", "traefik")
+}
