@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	"github.com/minictl/mini/pkg/loadbalancer"
 	"github.com/minictl/mini/pkg/runtime"
@@ -60,7 +61,10 @@ func (p *Provider) replaceLB(ctx context.Context, cl Cluster, old runtime.Contai
 			if !wasRunning {
 				return nil
 			}
-			return p.rt.StopContainer(ctx, aside, StopTimeout)
+			// nginx stops gracefully, waiting for every proxied connection
+			// to end, and kubectl watches through it never do: cut them,
+			// clients reconnect to the new load balancer.
+			return p.rt.StopContainer(ctx, aside, lbSwapStopTimeout)
 		}},
 		{"Starting load balancer " + name + " with ports " + describePorts(next), func(ctx context.Context) error {
 			if _, err := p.rt.CreateContainer(ctx, spec); err != nil {
@@ -141,3 +145,7 @@ func keepPickedPorts(ms, was []runtime.PortMapping) {
 		}
 	}
 }
+
+// lbSwapStopTimeout bounds the old load balancer's shutdown in an edit, so
+// the API is away for a second or two, not StopTimeout.
+const lbSwapStopTimeout = time.Second

@@ -85,8 +85,10 @@ func TestReachWorkloads(t *testing.T) {
 		mustCreatePVCPod(t, ctx, cs, v["HELPER_IMAGE"])
 		waitFor(t, ctx, "writer Running", 3*time.Minute, podRunning(cs, testNS, "writer"))
 		e.mustMini("cluster", "stop", name)
+		started := time.Now()
 		e.mustMini("cluster", "start", name, "--wait")
-		waitFor(t, ctx, "writer Running after start", 3*time.Minute, podRunning(cs, testNS, "writer"))
+		// The pod's status predates the stop until its kubelet reports again.
+		waitFor(t, ctx, "writer restarted after start", 3*time.Minute, containerStartedSince(cs, testNS, "writer", started))
 		cfg := e.restConfig(name)
 		if got := mustExec(t, ctx, cs, cfg, "writer", "cat", "/data/file"); got != "persisted" {
 			t.Fatalf("PVC content after stop/start = %q", got)
@@ -94,11 +96,13 @@ func TestReachWorkloads(t *testing.T) {
 		waitHTTP(t, ctx, fmt.Sprintf("http://127.0.0.1:%d/", ingressPort), "hello from web-")
 	})
 	t.Run("ports added and removed on the running cluster", func(t *testing.T) {
+		// 8081 is the LoadBalancer Service's port: a second host port
+		// shares the load balancer's forwarding of it.
 		extra := freePort(t)
-		spec := fmt.Sprintf("%d:80@loadbalancer", extra)
+		spec := fmt.Sprintf("%d:8081@loadbalancer", extra)
 		e.mustMini("cluster", "edit", name, "--port-add", spec)
 		waitHTTP(t, ctx, fmt.Sprintf("http://127.0.0.1:%d/", extra), "hello from web-")
-		waitHTTP(t, ctx, fmt.Sprintf("http://127.0.0.1:%d/", ingressPort), "hello from web-")
+		waitHTTP(t, ctx, fmt.Sprintf("http://127.0.0.1:%d/", lbPort), "hello from web-")
 
 		e.mustMini("cluster", "edit", name, "--port-delete", spec)
 		if _, err := httpGet(ctx, fmt.Sprintf("http://127.0.0.1:%d/", extra)); err == nil {
@@ -113,10 +117,10 @@ func TestReachWorkloads(t *testing.T) {
 		}
 		defer taken.Close()
 		port := taken.Addr().(*net.TCPAddr).Port
-		if _, _, err := e.mini("cluster", "edit", name, "--port-add", fmt.Sprintf("%d:80", port)); err == nil {
+		if _, _, err := e.mini("cluster", "edit", name, "--port-add", fmt.Sprintf("%d:8081", port)); err == nil {
 			t.Fatalf("edit onto the taken port %d succeeded", port)
 		}
-		waitHTTP(t, ctx, fmt.Sprintf("http://127.0.0.1:%d/", ingressPort), "hello from web-")
+		waitHTTP(t, ctx, fmt.Sprintf("http://127.0.0.1:%d/", lbPort), "hello from web-")
 	})
 }
 
@@ -217,5 +221,18 @@ func mustCreateService(t *testing.T, ctx context.Context, cs kubernetes.Interfac
 	}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// containerStartedSince reports whether the pod's first container runs,
+// started after since.
+func containerStartedSince(cs kubernetes.Interface, ns, pod string, since time.Time) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, pod, metav1.GetOptions{})
+		if err != nil || len(p.Status.ContainerStatuses) == 0 {
+			return false, nil
+		}
+		r := p.Status.ContainerStatuses[0].State.Running
+		return r != nil && !r.StartedAt.Time.Before(since.Truncate(time.Second)), nil
 	}
 }

@@ -49,6 +49,16 @@ type Values struct {
 	// StorageDir is the host directory for local-path volumes
 	// (default DefaultStorageDir).
 	StorageDir string
+	// Hosts are names CoreDNS answers before anything else: the node's
+	// requested /etc/hosts entries (host.mini.internal, --host-alias), so
+	// pods resolve what nodes resolve.
+	Hosts []HostEntry
+}
+
+// HostEntry is one address and the names that resolve to it.
+type HostEntry struct {
+	IP    string
+	Names []string
 }
 
 // withDefaults fills empty optional fields and checks the required ones, so
@@ -66,6 +76,16 @@ func (v Values) withDefaults() (Values, error) {
 	}
 	if strings.ContainsAny(v.ClusterDomain, " \t\n{}") {
 		errs = append(errs, fmt.Errorf("cluster domain %q is not a DNS name", v.ClusterDomain))
+	}
+	for _, h := range v.Hosts {
+		if net.ParseIP(h.IP) == nil {
+			errs = append(errs, fmt.Errorf("host entry %q is not an IP address", h.IP))
+		}
+		for _, n := range h.Names {
+			if n == "" || strings.ContainsAny(n, " \t\n{}#") {
+				errs = append(errs, fmt.Errorf("host name %q of %s is not a DNS name", n, h.IP))
+			}
+		}
 	}
 	if !strings.HasPrefix(v.StorageDir, "/") || v.StorageDir == "/" {
 		errs = append(errs, fmt.Errorf("storage dir %q must be an absolute path below /", v.StorageDir))

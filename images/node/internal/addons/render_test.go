@@ -373,3 +373,23 @@ func TestTraefik(t *testing.T) {
 	find(t, objs, "ClusterRoleBinding", "traefik")
 	find(t, objs, "ServiceAccount", "traefik")
 }
+
+func TestCorefileAnswersNodeHosts(t *testing.T) {
+	v := testValues()
+	v.Hosts = []HostEntry{{IP: "172.17.0.1", Names: []string{"host.mini.internal"}}, {IP: "10.0.0.5", Names: []string{"db", "cache"}}}
+	cm := find(t, mustRender(t, CoreDNS, v), "ConfigMap", "coredns")
+	corefile, _, _ := unstructured.NestedString(cm.Object, "data", "Corefile")
+	want := "hosts {\n        172.17.0.1 host.mini.internal\n        10.0.0.5 db cache\n        fallthrough\n    }\n    kubernetes"
+	if !strings.Contains(corefile, want) {
+		t.Errorf("Corefile lacks the hosts block:\n%s", corefile)
+	}
+	v.Hosts = nil
+	cm = find(t, mustRender(t, CoreDNS, v), "ConfigMap", "coredns")
+	if corefile, _, _ = unstructured.NestedString(cm.Object, "data", "Corefile"); strings.Contains(corefile, "hosts") {
+		t.Errorf("Corefile has a hosts block without hosts:\n%s", corefile)
+	}
+	v.Hosts = []HostEntry{{IP: "nope", Names: []string{"x y"}}}
+	if _, err := v.withDefaults(); err == nil || !strings.Contains(err.Error(), `"nope" is not an IP`) || !strings.Contains(err.Error(), `"x y"`) {
+		t.Errorf("bad hosts accepted: %v", err)
+	}
+}

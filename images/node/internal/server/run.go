@@ -23,6 +23,7 @@ import (
 	"github.com/minictl/mini/images/node/internal/datastore"
 	"github.com/minictl/mini/images/node/internal/group"
 	"github.com/minictl/mini/images/node/internal/hostprep"
+	"github.com/minictl/mini/images/node/internal/hostsfile"
 	"github.com/minictl/mini/images/node/internal/leader"
 	"github.com/minictl/mini/images/node/internal/pki"
 	"github.com/minictl/mini/images/node/internal/podcidr"
@@ -202,7 +203,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	}
 	go func() {
 		values := addons.Values{ClusterDNS: cfg.ClusterDNS, ClusterDomain: cfg.ClusterDomain,
-			ClusterCIDR: cfg.ClusterCIDR, ServiceCIDR: cfg.ServiceCIDR, NodeIP: cfg.NodeIP}
+			ClusterCIDR: cfg.ClusterCIDR, ServiceCIDR: cfg.ServiceCIDR, NodeIP: cfg.NodeIP, Hosts: nodeHosts()}
 		if err := addons.Deploy(ctx, adminCfg, values, disabled, klog.Background()); err != nil && ctx.Err() == nil {
 			klog.ErrorS(err, "Deploying addons")
 			return
@@ -277,4 +278,21 @@ func publishKubeconfig(cfg *config.Server, t *TLS) error {
 		return err
 	}
 	return writeKubeconfig(cfg.WriteKubeconfig, localURL(cfg), t.ServerCA.CertPath, t.Admin, true, mode)
+}
+
+// nodeHosts are the /etc/hosts entries the launcher asked the engine for
+// (host.mini.internal, --host-alias), for CoreDNS to answer pods with. They
+// are read at every start, so a changed host address is picked up.
+func nodeHosts() []addons.HostEntry {
+	data, err := os.ReadFile("/etc/hosts")
+	if err != nil {
+		klog.InfoS("No /etc/hosts; pods get no host entries", "err", err)
+		return nil
+	}
+	host, _ := os.Hostname()
+	var out []addons.HostEntry
+	for _, e := range hostsfile.Extra(data, host) {
+		out = append(out, addons.HostEntry{IP: e.IP, Names: e.Names})
+	}
+	return out
 }
