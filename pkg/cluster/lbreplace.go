@@ -61,10 +61,8 @@ func (p *Provider) replaceLB(ctx context.Context, cl Cluster, old runtime.Contai
 			if !wasRunning {
 				return nil
 			}
-			// nginx stops gracefully, waiting for every proxied connection
-			// to end, and kubectl watches through it never do: cut them,
-			// clients reconnect to the new load balancer.
-			return p.rt.StopContainer(ctx, aside, lbSwapStopTimeout)
+			// Clients reconnect to the new load balancer.
+			return p.rt.StopContainer(ctx, aside, lbStopTimeout)
 		}},
 		{"Starting load balancer " + name + " with ports " + describePorts(next), func(ctx context.Context) error {
 			if _, err := p.rt.CreateContainer(ctx, spec); err != nil {
@@ -81,7 +79,7 @@ func (p *Provider) replaceLB(ctx context.Context, cl Cluster, old runtime.Contai
 	}
 	if !wasRunning {
 		steps = append(steps, step{"Stopping " + name + " again, as cluster " + cl.Name + " is stopped", func(ctx context.Context) error {
-			return p.rt.StopContainer(ctx, name, StopTimeout)
+			return p.rt.StopContainer(ctx, name, lbStopTimeout)
 		}})
 	}
 	steps = append(steps, step{"Removing the old load balancer " + aside, func(ctx context.Context) error {
@@ -146,6 +144,8 @@ func keepPickedPorts(ms, was []runtime.PortMapping) {
 	}
 }
 
-// lbSwapStopTimeout bounds the old load balancer's shutdown in an edit, so
-// the API is away for a second or two, not StopTimeout.
-const lbSwapStopTimeout = time.Second
+// lbStopTimeout bounds a load balancer's shutdown: nginx stops gracefully,
+// waiting for every proxied connection to end, and kubectl watches and
+// keep-alive clients through it never do; it holds no state worth the
+// wait. In an edit it keeps the API's absence to a second or two.
+const lbStopTimeout = time.Second

@@ -123,8 +123,12 @@ func (p *Provider) Stop(ctx context.Context, name string) error {
 		if !n.Running {
 			continue
 		}
+		timeout := StopTimeout
+		if n.Role == RoleLoadBalancer {
+			timeout = lbStopTimeout
+		}
 		steps = append(steps, step{"Stopping " + n.Name, func(ctx context.Context) error {
-			return p.rt.StopContainer(ctx, n.Name, StopTimeout)
+			return p.rt.StopContainer(ctx, n.Name, timeout)
 		}})
 	}
 	return p.runSteps(ctx, steps)
