@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -131,11 +132,19 @@ func TestTwoClusters(t *testing.T) {
 	e := newSandbox(t)
 	a, b := uniqueName("e2e-a"), uniqueName("e2e-b")
 	e.createCluster(a)
-	e.createCluster(b)
+	// The launcher passes node flags through: b runs without Traefik.
+	e.createCluster(b, "--k3s-arg", "--disable=traefik")
 	for _, n := range []string{a, b} {
 		if got := readyNodes(t, e.client(n)); got != 1 {
 			t.Errorf("cluster %s: %d Ready nodes, want 1", n, got)
 		}
+	}
+	ctx := context.Background()
+	waitFor(t, ctx, "traefik in "+a, 3*time.Minute, deploymentAvailable(e.client(a), "kube-system", "traefik"))
+	// Addons are applied together; once local-path runs, traefik would have been too.
+	waitFor(t, ctx, "local-path in "+b, 3*time.Minute, deploymentAvailable(e.client(b), "kube-system", "local-path-provisioner"))
+	if _, err := e.client(b).AppsV1().Deployments("kube-system").Get(ctx, "traefik", metav1.GetOptions{}); err == nil {
+		t.Errorf("cluster %s runs traefik despite --k3s-arg --disable=traefik", b)
 	}
 	e.mustMini("cluster", "delete", a)
 	if got := readyNodes(t, e.client(b)); got != 1 {

@@ -35,7 +35,7 @@ func TestNodeImage(t *testing.T) {
 	cs, cfg := nodeClient(t, ctx, name)
 
 	waitFor(t, ctx, "node Ready", 3*time.Minute, nodeReady(cs, name))
-	for _, d := range []string{"coredns", "local-path-provisioner", "metrics-server"} {
+	for _, d := range []string{"coredns", "local-path-provisioner", "metrics-server", "traefik"} {
 		waitFor(t, ctx, d+" Available", 4*time.Minute, deploymentAvailable(cs, "kube-system", d))
 	}
 	waitFor(t, ctx, "default ServiceAccount", time.Minute, func(ctx context.Context) (bool, error) {
@@ -156,17 +156,20 @@ func TestNodeDisableCoreDNS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	name := uniqueName("mini-e2e-node")
-	startNode(t, ctx, name, "--disable", "coredns", "--disable", "metrics-server")
+	startNode(t, ctx, name, "--disable", "coredns", "--disable", "metrics-server", "--disable", "traefik")
 	cs, _ := nodeClient(t, ctx, name)
 	waitFor(t, ctx, "node Ready", 3*time.Minute, nodeReady(cs, name))
 	waitFor(t, ctx, "local-path-provisioner Available", 4*time.Minute, deploymentAvailable(cs, "kube-system", "local-path-provisioner"))
-	for _, d := range []string{"coredns", "metrics-server"} {
+	for _, d := range []string{"coredns", "metrics-server", "traefik"} {
 		if _, err := cs.AppsV1().Deployments("kube-system").Get(ctx, d, metav1.GetOptions{}); err == nil {
 			t.Errorf("%s deployed despite --disable", d)
 		}
 	}
 	if _, err := cs.CoreV1().Services("kube-system").Get(ctx, "kube-dns", metav1.GetOptions{}); err == nil {
 		t.Error("kube-dns Service deployed despite --disable coredns")
+	}
+	if _, err := cs.NetworkingV1().IngressClasses().Get(ctx, "traefik", metav1.GetOptions{}); err == nil {
+		t.Error("traefik IngressClass deployed despite --disable traefik")
 	}
 }
 
