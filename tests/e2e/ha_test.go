@@ -258,22 +258,6 @@ func freshClient(t *testing.T, e *sandbox, name string) kubernetes.Interface {
 	return cs
 }
 
-// nodeReadySince reports whether the node is Ready with a heartbeat after since.
-func nodeReadySince(cs kubernetes.Interface, name string, since time.Time) func(context.Context) (bool, error) {
-	return func(ctx context.Context) (bool, error) {
-		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return false, nil
-		}
-		for _, c := range n.Status.Conditions {
-			if c.Type == corev1.NodeReady {
-				return c.Status == corev1.ConditionTrue && c.LastHeartbeatTime.After(since), nil
-			}
-		}
-		return false, nil
-	}
-}
-
 // containerIP is a container's address on the cluster network.
 func containerIP(t *testing.T, container, network string) string {
 	t.Helper()

@@ -149,6 +149,11 @@ func waitFor(t *testing.T, ctx context.Context, what string, timeout time.Durati
 }
 
 func nodeReady(cs kubernetes.Interface, name string) func(context.Context) (bool, error) {
+	return nodeReadySince(cs, name, time.Time{})
+}
+
+// nodeReadySince reports whether the node is Ready with a heartbeat after since.
+func nodeReadySince(cs kubernetes.Interface, name string, since time.Time) func(context.Context) (bool, error) {
 	return func(ctx context.Context) (bool, error) {
 		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
@@ -156,7 +161,7 @@ func nodeReady(cs kubernetes.Interface, name string) func(context.Context) (bool
 		}
 		for _, c := range n.Status.Conditions {
 			if c.Type == corev1.NodeReady {
-				return c.Status == corev1.ConditionTrue, nil
+				return c.Status == corev1.ConditionTrue && c.LastHeartbeatTime.After(since), nil
 			}
 		}
 		return false, nil
