@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -84,16 +83,10 @@ func extraHosts(aliases []HostAlias) []string {
 
 // hostAliasesLabel and hostAliasesFromLabel keep the aliases in a label, so
 // nodes added later get the same entries.
-func hostAliasesLabel(aliases []HostAlias) string {
-	parts := make([]string, len(aliases))
-	for i, a := range aliases {
-		parts[i] = a.String()
-	}
-	return strings.Join(parts, " ")
-}
+func hostAliasesLabel(aliases []HostAlias) string { return labelList(aliases) }
 
 func hostAliasesFromLabel(v string) ([]HostAlias, error) {
-	out, errs := parseHostAliases(slices.DeleteFunc(strings.Fields(v), func(s string) bool { return s == "" }))
+	out, errs := parseHostAliases(strings.Fields(v))
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("label %s: %w", LabelHostAliases, err)
 	}

@@ -1,5 +1,10 @@
 package cluster
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Label keys, reverse-DNS under dev.mini. They are the cluster's state:
 // whatever start, list or delete needs must be recorded here at create time.
 const (
@@ -57,4 +62,14 @@ const (
 // clusterSelector selects every object of one cluster.
 func clusterSelector(name string) map[string]string {
 	return map[string]string{LabelApp: AppName, LabelCluster: name}
+}
+
+// labelList writes items as one label value: their canonical forms,
+// separated by spaces (which none contains); strings.Fields reads it back.
+func labelList[T fmt.Stringer](items []T) string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.String()
+	}
+	return strings.Join(out, " ")
 }

@@ -304,13 +304,7 @@ func (s PortSpec) mappings() []runtime.PortMapping {
 
 // formatPorts writes specs as a label value: canonical forms separated by
 // spaces (which no spec contains).
-func formatPorts(specs []PortSpec) string {
-	out := make([]string, len(specs))
-	for i, s := range specs {
-		out[i] = s.String()
-	}
-	return strings.Join(out, " ")
-}
+func formatPorts(specs []PortSpec) string { return labelList(specs) }
 
 // parsePortLabel reads back what formatPorts wrote. Filter indexes are
 // not checked against node counts: nodes come and go after create.

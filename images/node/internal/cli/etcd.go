@@ -3,13 +3,13 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/datastore"
+	"github.com/minictl/mini/images/node/internal/server"
 )
 
 // newEtcdCommand inspects the embedded etcd from inside a server node, so
@@ -27,9 +27,7 @@ func newEtcdCommand() *cobra.Command {
 			if output != "table" && output != "json" {
 				return fmt.Errorf("--output %q: want table or json", output)
 			}
-			tls := config.PathsFor(dataDir).ServerTLS()
-			c, err := datastore.EtcdClient([]string{"https://127.0.0.1:2379"}, filepath.Join(tls, "etcd-ca.crt"),
-				filepath.Join(tls, "etcd-client.crt"), filepath.Join(tls, "etcd-client.key"))
+			c, err := server.LocalEtcdClient(dataDir)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package datastore
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"time"
@@ -26,6 +27,16 @@ type EtcdOptions struct {
 	Existing       bool
 }
 
+// LocalEndpoint is a server's own etcd as its apiserver and tools reach it.
+const LocalEndpoint = "https://127.0.0.1:2379"
+
+// ClientURL and PeerURL are where the member on nodeIP serves clients and
+// its peers.
+func ClientURL(nodeIP string) string { return "https://" + net.JoinHostPort(nodeIP, "2379") }
+
+// PeerURL: see ClientURL.
+func PeerURL(nodeIP string) string { return "https://" + net.JoinHostPort(nodeIP, "2380") }
+
 // ReadyTimeout bounds how long a member may take to join its cluster.
 const ReadyTimeout = 2 * time.Minute
 
@@ -38,9 +49,9 @@ func startEtcd(ctx context.Context, o EtcdOptions) (Result, error) {
 	cfg.Name = o.Name
 	cfg.Dir = dir
 	cfg.LogLevel = "warn"
-	local := mustURL("https://127.0.0.1:2379")
-	node := mustURL("https://" + o.NodeIP + ":2379")
-	peer := mustURL("https://" + o.NodeIP + ":2380")
+	local := mustURL(LocalEndpoint)
+	node := mustURL(ClientURL(o.NodeIP))
+	peer := mustURL(PeerURL(o.NodeIP))
 	cfg.ListenClientUrls = []url.URL{local, node}
 	cfg.AdvertiseClientUrls = []url.URL{node}
 	cfg.ListenPeerUrls = []url.URL{peer}

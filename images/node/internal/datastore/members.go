@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/klog/v2"
 )
 
@@ -139,22 +140,29 @@ const JoinTimeout = 3 * time.Minute
 // under the same peer URL (a server whose data was lost) is replaced; one
 // added but never started is reused.
 func AddMember(ctx context.Context, c *clientv3.Client, name, peerURL string) (string, error) {
-	deadline := time.Now().Add(JoinTimeout)
+	var initial string
+	err := retry(ctx, time.Second, "joining etcd as "+name, func() (err error) {
+		initial, err = addMember(ctx, c, name, peerURL)
+		return err
+	})
+	return initial, err
+}
+
+// retry calls try every interval until it succeeds or JoinTimeout passes,
+// logging why it waits, and fails with the last reason.
+func retry(ctx context.Context, interval time.Duration, what string, try func() error) error {
 	var last error
-	for time.Now().Before(deadline) {
-		initial, err := addMember(ctx, c, name, peerURL)
-		if err == nil {
-			return initial, nil
+	err := wait.PollUntilContextTimeout(ctx, interval, JoinTimeout, true, func(context.Context) (bool, error) {
+		if last = try(); last != nil {
+			klog.InfoS("Waiting", "for", what, "reason", last)
+			return false, nil
 		}
-		last = err
-		klog.InfoS("Waiting to join etcd", "reason", err)
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(time.Second):
-		}
+		return true, nil
+	})
+	if err != nil && last != nil {
+		return fmt.Errorf("%s: %w", what, last)
 	}
-	return "", fmt.Errorf("joining etcd as %s: %w", name, last)
+	return err
 }
 
 func addMember(ctx context.Context, c *clientv3.Client, name, peerURL string) (string, error) {
@@ -224,21 +232,9 @@ func IsLearner(ctx context.Context, local *clientv3.Client, endpoint string) (bo
 // behind c; etcd refuses until the learner has caught up with the leader,
 // so it retries until JoinTimeout.
 func Promote(ctx context.Context, c *clientv3.Client, peerURL string) error {
-	deadline := time.Now().Add(JoinTimeout)
-	var last error
-	for time.Now().Before(deadline) {
-		last = promote(ctx, c, peerURL)
-		if last == nil {
-			return nil
-		}
-		klog.V(1).InfoS("Waiting to promote etcd learner", "reason", last)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("promoting etcd learner %s: %w", peerURL, last)
+	return retry(ctx, 250*time.Millisecond, "promoting etcd learner "+peerURL, func() error {
+		return promote(ctx, c, peerURL)
+	})
 }
 
 func promote(ctx context.Context, c *clientv3.Client, peerURL string) error {

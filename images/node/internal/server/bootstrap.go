@@ -55,40 +55,19 @@ func ensureBootstrap(ctx context.Context, cs kubernetes.Interface, tok token.Tok
 				Data:       map[string][]byte{bundleKey: sealedBundle},
 			})
 		},
-		// Token holders may read the sealed bundle (a joining server opens it).
-		func(ctx context.Context) error {
-			return upsert(ctx, cs.RbacV1().Roles("kube-system").Create, cs.RbacV1().Roles("kube-system").Update, &rbacv1.Role{
-				ObjectMeta: metav1.ObjectMeta{Name: "mini:server-bundle-reader", Namespace: "kube-system"},
-				Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{BundleSecret}, Verbs: []string{"get"}}},
-			})
-		},
-		func(ctx context.Context) error {
-			return upsert(ctx, cs.RbacV1().RoleBindings("kube-system").Create, cs.RbacV1().RoleBindings("kube-system").Update, &rbacv1.RoleBinding{
-				ObjectMeta: metav1.ObjectMeta{Name: "mini:server-bundle-reader", Namespace: "kube-system"},
-				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "mini:server-bundle-reader"},
-				Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.GroupKind, Name: agentGroup}},
-			})
-		},
 		func(ctx context.Context) error {
 			return upsert(ctx, cs.CoreV1().ConfigMaps("kube-public").Create, cs.CoreV1().ConfigMaps("kube-public").Update, &corev1.ConfigMap{
 				ObjectMeta: metav1.ObjectMeta{Name: ClusterInfo, Namespace: "kube-public"},
 				Data:       map[string]string{"kubeconfig": string(kcData), discover.ClientCAKey: string(clientCA)},
 			})
 		},
-		func(ctx context.Context) error {
-			return upsert(ctx, cs.RbacV1().Roles("kube-public").Create, cs.RbacV1().Roles("kube-public").Update, &rbacv1.Role{
-				ObjectMeta: metav1.ObjectMeta{Name: "mini:cluster-info-reader", Namespace: "kube-public"},
-				Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{ClusterInfo}, Verbs: []string{"get"}}},
-			})
-		},
-		func(ctx context.Context) error {
-			return upsert(ctx, cs.RbacV1().RoleBindings("kube-public").Create, cs.RbacV1().RoleBindings("kube-public").Update, &rbacv1.RoleBinding{
-				ObjectMeta: metav1.ObjectMeta{Name: "mini:cluster-info-reader", Namespace: "kube-public"},
-				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "mini:cluster-info-reader"},
-				Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "system:anonymous"}},
-			})
-		},
 	}
+	// Anyone may read cluster-info: joiners check its CA against their token.
+	objs = append(objs, reader(cs, "kube-public", "mini:cluster-info-reader", "configmaps", ClusterInfo,
+		rbacv1.Subject{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "system:anonymous"})...)
+	// Token holders may read the sealed bundle (a joining server opens it).
+	objs = append(objs, reader(cs, "kube-system", "mini:server-bundle-reader", "secrets", BundleSecret,
+		rbacv1.Subject{APIGroup: rbacv1.GroupName, Kind: rbacv1.GroupKind, Name: agentGroup})...)
 	for name, role := range map[string]string{
 		"mini:agent-bootstrap":   "system:node-bootstrapper",
 		"mini:agent-autoapprove": "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
@@ -105,6 +84,26 @@ func ensureBootstrap(ctx context.Context, cs kubernetes.Interface, tok token.Tok
 		}
 		return true, nil
 	})
+}
+
+// reader lets subject get one object (resource/object in ns): a Role
+// named name and its RoleBinding.
+func reader(cs kubernetes.Interface, ns, name, resource, object string, subject rbacv1.Subject) []func(context.Context) error {
+	return []func(context.Context) error{
+		func(ctx context.Context) error {
+			return upsert(ctx, cs.RbacV1().Roles(ns).Create, cs.RbacV1().Roles(ns).Update, &rbacv1.Role{
+				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+				Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{resource}, ResourceNames: []string{object}, Verbs: []string{"get"}}},
+			})
+		},
+		func(ctx context.Context) error {
+			return upsert(ctx, cs.RbacV1().RoleBindings(ns).Create, cs.RbacV1().RoleBindings(ns).Update, &rbacv1.RoleBinding{
+				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+				Subjects:   []rbacv1.Subject{subject},
+			})
+		},
+	}
 }
 
 func clusterRoleBinding(cs kubernetes.Interface, name, role, group string) func(context.Context) error {

@@ -82,7 +82,7 @@ func runEtcdMemberController(ctx context.Context, cs kubernetes.Interface, self 
 
 // localMemberRemover removes members through this server's own etcd.
 func localMemberRemover(t *TLS) (memberRemover, func(), error) {
-	c, err := datastore.EtcdClient([]string{"https://127.0.0.1:2379"}, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	c, err := t.etcdClient(datastore.LocalEndpoint)
 	if err != nil {
 		return nil, nil, err
 	}

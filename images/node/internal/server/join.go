@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -83,14 +82,6 @@ func joinable(cfg *config.Server, kind datastore.Kind) error {
 	return nil
 }
 
-// etcdPeer is this server's etcd peer URL.
-func etcdPeer(cfg *config.Server) string {
-	return "https://" + net.JoinHostPort(cfg.NodeIP, "2380")
-}
-
-// localEtcd is this server's own etcd client endpoint.
-const localEtcd = "https://127.0.0.1:2379"
-
 // joinEtcd adds this server to the cluster's etcd as a learner and returns
 // the initial cluster it must start with and the other members' client
 // endpoints, or "" when its member already has data (a restart: etcd knows
@@ -103,13 +94,13 @@ func joinEtcd(ctx context.Context, cfg *config.Server, t *TLS) (string, []string
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	c, err := t.etcdClient(endpoints...)
 	if err != nil {
 		return "", nil, err
 	}
 	defer c.Close()
-	klog.InfoS("Joining etcd", "endpoints", endpoints, "peerURL", etcdPeer(cfg))
-	initial, err := datastore.AddMember(ctx, c, cfg.NodeName, etcdPeer(cfg))
+	klog.InfoS("Joining etcd", "endpoints", endpoints, "peerURL", datastore.PeerURL(cfg.NodeIP))
+	initial, err := datastore.AddMember(ctx, c, cfg.NodeName, datastore.PeerURL(cfg.NodeIP))
 	return initial, endpoints, err
 }
 
@@ -118,12 +109,12 @@ func joinEtcd(ctx context.Context, cfg *config.Server, t *TLS) (string, []string
 // promotion. The apiserver must wait for it, as a learner serves no
 // client requests.
 func promoteEtcd(ctx context.Context, cfg *config.Server, t *TLS, endpoints []string) error {
-	local, err := datastore.EtcdClient([]string{localEtcd}, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	local, err := t.etcdClient(datastore.LocalEndpoint)
 	if err != nil {
 		return err
 	}
 	defer local.Close()
-	learner, err := datastore.IsLearner(ctx, local, localEtcd)
+	learner, err := datastore.IsLearner(ctx, local, datastore.LocalEndpoint)
 	if err != nil || !learner {
 		return err
 	}
@@ -132,12 +123,12 @@ func promoteEtcd(ctx context.Context, cfg *config.Server, t *TLS, endpoints []st
 			return err
 		}
 	}
-	c, err := datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+	c, err := t.etcdClient(endpoints...)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	return datastore.Promote(ctx, c, etcdPeer(cfg))
+	return datastore.Promote(ctx, c, datastore.PeerURL(cfg.NodeIP))
 }
 
 // otherEtcdEndpoints finds the other members' client URLs: every server
@@ -166,7 +157,7 @@ func etcdEndpoints(ctx context.Context, cs kubernetes.Interface, self string) ([
 		for _, e := range s.Endpoints {
 			for _, a := range e.Addresses {
 				if a != self {
-					out = append(out, "https://"+net.JoinHostPort(a, "2379"))
+					out = append(out, datastore.ClientURL(a))
 				}
 			}
 		}

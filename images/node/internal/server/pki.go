@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/minictl/mini/images/node/internal/config"
+	"github.com/minictl/mini/images/node/internal/datastore"
 	"github.com/minictl/mini/images/node/internal/pki"
 	"github.com/minictl/mini/images/node/internal/token"
 )
@@ -25,6 +28,25 @@ type TLS struct {
 	ServiceAccountKey                   string
 }
 
+// File names of the etcd client credentials in a server's TLS directory.
+const (
+	etcdCAName     = "etcd-ca"
+	etcdClientName = "etcd-client"
+)
+
+// etcdClient connects to etcd endpoints as this server's etcd client.
+func (t *TLS) etcdClient(endpoints ...string) (*clientv3.Client, error) {
+	return datastore.EtcdClient(endpoints, t.EtcdCA.CertPath, t.EtcdClient.CertPath, t.EtcdClient.KeyPath)
+}
+
+// LocalEtcdClient connects to the server's own etcd with the credentials a
+// server with data directory dataDir made (for `mini-node etcd`).
+func LocalEtcdClient(dataDir string) (*clientv3.Client, error) {
+	dir := config.PathsFor(dataDir).ServerTLS()
+	client := pki.PairIn(dir, etcdClientName)
+	return datastore.EtcdClient([]string{datastore.LocalEndpoint}, pki.PairIn(dir, etcdCAName).CertPath, client.CertPath, client.KeyPath)
+}
+
 // ensureTLS creates or reuses every CA and certificate the control plane uses.
 func ensureTLS(cfg *config.Server) (*TLS, error) {
 	dir := config.PathsFor(cfg.DataDir).ServerTLS()
@@ -39,7 +61,7 @@ func ensureTLS(cfg *config.Server) (*TLS, error) {
 	if t.RequestHeaderCA, err = pki.EnsureCA(dir, "request-header-ca", "mini-request-header-ca"); err != nil {
 		return nil, err
 	}
-	if t.EtcdCA, err = pki.EnsureCA(dir, "etcd-ca", "mini-etcd-ca"); err != nil {
+	if t.EtcdCA, err = pki.EnsureCA(dir, etcdCAName, "mini-etcd-ca"); err != nil {
 		return nil, err
 	}
 	if err := pki.EnsureKey(t.ServiceAccountKey); err != nil {
@@ -65,7 +87,7 @@ func ensureTLS(cfg *config.Server) (*TLS, error) {
 		{t.RequestHeaderCA, &t.AuthProxy, "client-auth-proxy", pki.Spec{CommonName: "system:auth-proxy"}},
 		{t.EtcdCA, &t.EtcdServer, "etcd-server", pki.Spec{CommonName: "etcd-server", DNSNames: []string{"localhost", cfg.NodeName}, IPs: local, Usage: pki.ClientServer}},
 		{t.EtcdCA, &t.EtcdPeer, "etcd-peer", pki.Spec{CommonName: "etcd-peer", DNSNames: []string{"localhost", cfg.NodeName}, IPs: local, Usage: pki.ClientServer}},
-		{t.EtcdCA, &t.EtcdClient, "etcd-client", pki.Spec{CommonName: "etcd-client"}},
+		{t.EtcdCA, &t.EtcdClient, etcdClientName, pki.Spec{CommonName: "etcd-client"}},
 	}
 	for _, l := range leaves {
 		*l.pair = pki.PairIn(dir, l.name)
