@@ -7,8 +7,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS := -s -w -X github.com/minictl/mini/pkg/version.Version=$(VERSION)
 BIN := bin/mini
 E2E_TIMEOUT ?= 45m
+# How long `make unit` fuzzes each parser; longer runs: make unit FUZZTIME=5m
+FUZZTIME ?= 10s
 
-.PHONY: all build install dev test unit e2e images node-image lb-image bench lint clean docker
+.PHONY: all build install dev test unit e2e images node-image lb-image registry-image bench lint clean docker
 
 all: build
 
@@ -27,14 +29,21 @@ node-image: docker ## build the node image (cached by inputs)
 lb-image: docker ## build the load-balancer image (cached by inputs)
 	bash hack/build-lb-image.sh
 
-images: node-image lb-image
+registry-image: docker ## build the registry image from source (cached by inputs)
+	bash hack/build-registry-image.sh
 
-dev: build images ## create (or reuse) the cluster "dev"
+images: node-image lb-image registry-image
+
+dev: build node-image lb-image ## create (or reuse) the cluster "dev"
 	@if $(BIN) cluster list dev >/dev/null 2>&1; then echo "cluster dev exists"; else $(BIN) cluster create dev; fi
 
-unit: ## unit tests of both modules (no Docker needed)
+unit: ## unit tests of both modules (no Docker needed), and a short fuzz pass of the config and flag parsers
 	go test ./...
+	go test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./pkg/config
+	go test -run '^$$' -fuzz '^FuzzParsePort$$' -fuzztime $(FUZZTIME) ./pkg/cluster
+	go test -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME) ./pkg/cluster
 	cd images/node && go test ./...
+	cd images/registry && go test ./...
 
 e2e: build images ## end-to-end tests against the real engine
 	go test -tags integration -count=1 ./pkg/runtime/docker/
@@ -49,6 +58,7 @@ lint:
 	gofmt -l . | (! grep .) || (echo "gofmt needed"; exit 1)
 	go vet ./... && go vet -tags e2e ./tests/e2e/ && go vet -tags integration ./pkg/runtime/docker/
 	cd images/node && go vet ./...
+	cd images/registry && go vet ./...
 
 clean:
 	rm -rf bin _output

@@ -19,7 +19,11 @@ type APIEndpoint struct {
 
 // ParseAPIPort parses "[HOST:]PORT". Port 0 (or an empty value) means "pick a
 // free port" and is resolved by resolveAPIPort.
-func ParseAPIPort(s string) (APIEndpoint, error) {
+func ParseAPIPort(s string) (APIEndpoint, error) { return parseHostPort("--api-port", s) }
+
+// parseHostPort parses the "[HOST:]PORT" value of flag; HOST defaults to
+// DefaultAPIHost, an empty value to port 0.
+func parseHostPort(flag, s string) (APIEndpoint, error) {
 	ep := APIEndpoint{Host: DefaultAPIHost}
 	if s == "" {
 		return ep, nil
@@ -31,13 +35,13 @@ func ParseAPIPort(s string) (APIEndpoint, error) {
 	}
 	if host != "" {
 		if net.ParseIP(host) == nil {
-			return APIEndpoint{}, fmt.Errorf("--api-port %q: host %q is not an IP address", s, host)
+			return APIEndpoint{}, fmt.Errorf("%s %q: host %q is not an IP address", flag, s, host)
 		}
 		ep.Host = host
 	}
 	p, err := strconv.Atoi(port)
 	if err != nil || p < 0 || p > 65535 {
-		return APIEndpoint{}, fmt.Errorf("--api-port %q: port %q is not a number between 1 and 65535", s, port)
+		return APIEndpoint{}, fmt.Errorf("%s %q: port %q is not a number between 1 and 65535", flag, s, port)
 	}
 	ep.Port = p
 	return ep, nil

@@ -127,6 +127,10 @@ func (p *Provider) preflight(ctx context.Context, po parsedOptions) (plan, error
 	if err != nil {
 		errs = append(errs, err)
 	}
+	regs, err := p.planRegistries(ctx, po.registries, info.Local)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return plan{}, err
 	}
@@ -142,7 +146,20 @@ func (p *Provider) preflight(ctx context.Context, po parsedOptions) (plan, error
 		}
 		token = hex.EncodeToString(b)
 	}
-	return buildPlan(po, planInput{Subnet: subnet, Privileged: privileged, Token: token, Version: p.version})
+	pl, err := buildPlan(po, planInput{Subnet: subnet, Privileged: privileged, Token: token, Version: p.version})
+	if err != nil {
+		return plan{}, err
+	}
+	pl.Registries = regs
+	pl.EngineLocal = info.Local
+	if regs.file != nil {
+		for _, group := range [][]plannedNode{pl.Servers, pl.Agents} {
+			for i := range group {
+				group[i].Files = map[string][]byte{registriesFileInTar: regs.file}
+			}
+		}
+	}
+	return pl, nil
 }
 
 func (p *Provider) chooseSubnet(ctx context.Context, po parsedOptions, local bool) (string, error) {
@@ -203,6 +220,7 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 			return err
 		}})
 	}
+	steps = append(steps, p.registrySteps(pl)...)
 	steps = append(steps, step{"Creating node volumes", func(ctx context.Context) error {
 		for _, n := range pl.nodes() {
 			if err := p.rt.CreateVolume(ctx, runtime.VolumeSpec{Name: n.Volume, Labels: n.Spec.Labels}); err != nil {
@@ -264,6 +282,16 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 		kcfg, err = p.fetchKubeconfig(ctx, pl.Namer, pl.Servers[0].Spec.Name, pl.API, deadline)
 		return err
 	}})
+	if len(pl.Registries.all) > 0 {
+		first := pl.Registries.all[0]
+		steps = append(steps, step{"Publishing registry " + first.HostRef() + " in kube-public/local-registry-hosting", func(ctx context.Context) error {
+			cs, err := p.kubeClient(kcfg)
+			if err != nil {
+				return err
+			}
+			return p.publishRegistry(ctx, cs, first, deadline)
+		}})
+	}
 	if po.UpdateKubeconfig {
 		steps = append(steps, step{"Merging kubeconfig context " + pl.Namer.Context(), func(ctx context.Context) error {
 			*merged = true
@@ -285,6 +313,9 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 
 func (p *Provider) createAndStart(ctx context.Context, n plannedNode) error {
 	if _, err := p.rt.CreateContainer(ctx, n.Spec); err != nil {
+		return err
+	}
+	if err := p.copyNodeFiles(ctx, n.Spec.Name, n.Files); err != nil {
 		return err
 	}
 	return p.rt.StartContainer(ctx, n.Spec.Name)

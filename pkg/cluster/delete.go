@@ -80,6 +80,13 @@ func (p *Provider) teardown(ctx context.Context, name string, kubeconfigToo bool
 	// external --network has none and is left alone.
 	nets, err := p.rt.ListNetworks(ctx, clusterSelector(name))
 	keep(err)
+	attached := []string{cl.Network}
+	for _, n := range nets {
+		if n.Name != cl.Network {
+			attached = append(attached, n.Name)
+		}
+	}
+	keep(p.releaseRegistries(ctx, name, attached))
 	for _, n := range nets {
 		keep(p.rt.RemoveNetwork(ctx, n.Name))
 	}

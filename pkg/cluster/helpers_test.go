@@ -29,8 +29,9 @@ import (
 )
 
 const (
-	nodeImage = "mini/node:test"
-	lbImage   = "mini/lb:test"
+	nodeImage     = "mini/node:test"
+	lbImage       = "mini/lb:test"
+	registryImage = "mini/registry:test"
 )
 
 // harness is a provider on a fake engine and a fake Kubernetes API that
@@ -61,7 +62,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{rt: fake.New(nodeImage, lbImage), kubecfg: filepath.Join(t.TempDir(), "config"),
+	h := &harness{rt: fake.New(nodeImage, lbImage, registryImage), kubecfg: filepath.Join(t.TempDir(), "config"),
 		kube: k8sfake.NewClientset(), removed: map[string]bool{}, applied: map[string]string{}, logs: &strings.Builder{}}
 	log := logrus.New()
 	log.SetOutput(h.logs)
@@ -75,6 +76,7 @@ func newHarness(t *testing.T) *harness {
 			return nil
 		}),
 		WithKubeClient(func(*clientcmdapi.Config) (kubernetes.Interface, error) { return h.kube, nil }),
+		WithRegistryProbe(func(context.Context, string) error { return nil }),
 	)
 	h.p.etcdTimeout, h.p.drainTimeout = time.Second, time.Second
 	h.rt.Hooks.Exec = h.exec
@@ -158,6 +160,12 @@ func (h *harness) exec(name string, spec runtime.ExecSpec) (int, error) {
 		h.mu.Unlock()
 	case server && slices.Equal(spec.Cmd, etcdMembersCmd):
 		_ = json.NewEncoder(spec.Stdout).Encode(h.members())
+	case len(spec.Cmd) == 2 && spec.Cmd[0] == "cat" && spec.Cmd[1] == RegistriesFile:
+		data, ok := h.rt.Container(name).Files[RegistriesFile]
+		if !ok {
+			return 1, nil
+		}
+		_, _ = spec.Stdout.Write(data)
 	case server && len(spec.Cmd) == 2 && spec.Cmd[0] == "cat" && spec.Stdout != nil:
 		_, _ = io.WriteString(spec.Stdout, fake.NodeKubeconfig)
 	}
@@ -208,7 +216,7 @@ func upstreamServers(conf string) []string {
 }
 
 func defaultOpts(name string) CreateOptions {
-	return CreateOptions{Name: name, Servers: 1, Image: nodeImage, LBImage: lbImage, Wait: true,
+	return CreateOptions{Name: name, Servers: 1, Image: nodeImage, LBImage: lbImage, RegistryImage: registryImage, Wait: true,
 		Timeout: time.Minute, UpdateKubeconfig: true, SwitchContext: true}
 }
 

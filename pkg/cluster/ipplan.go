@@ -12,8 +12,11 @@ import (
 const (
 	offsetGateway = 1
 	offsetLB      = 2
-	offsetServer  = 10
-	offsetAgent   = 100
+	// Registries a cluster uses sit between the load balancer and the
+	// servers, so attaching one never takes an address a node needs.
+	offsetRegistry = 3
+	offsetServer   = 10
+	offsetAgent    = 100
 )
 
 // ipPlan hands out the fixed addresses of one cluster.
@@ -43,10 +46,11 @@ func (p ipPlan) at(offset int) string {
 }
 
 // Gateway, LoadBalancer, Server and Agent return fixed addresses.
-func (p ipPlan) Gateway() string      { return p.at(offsetGateway) }
-func (p ipPlan) LoadBalancer() string { return p.at(offsetLB) }
-func (p ipPlan) Server(i int) string  { return p.at(offsetServer + i) }
-func (p ipPlan) Agent(i int) string   { return p.at(offsetAgent + i) }
+func (p ipPlan) Gateway() string       { return p.at(offsetGateway) }
+func (p ipPlan) LoadBalancer() string  { return p.at(offsetLB) }
+func (p ipPlan) Server(i int) string   { return p.at(offsetServer + i) }
+func (p ipPlan) Agent(i int) string    { return p.at(offsetAgent + i) }
+func (p ipPlan) Registry(i int) string { return p.at(offsetRegistry + i) }
 
 // subnetCandidates are tried in order for a new cluster network. They sit
 // in 172.30.0.0/16, inside Docker's default pools, so an engine that later

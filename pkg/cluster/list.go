@@ -113,10 +113,15 @@ func (p *Provider) Get(ctx context.Context, name string) (Cluster, error) {
 	return cs[0], nil
 }
 
-type notFoundError struct{ name string }
+// notFoundError names a missing cluster, or registry when kind says so.
+type notFoundError struct{ kind, name string }
 
 func (e *notFoundError) Error() string {
-	return "cluster " + strconv.Quote(e.name) + " not found (see `mini cluster list`)"
+	kind := e.kind
+	if kind == "" {
+		kind = "cluster"
+	}
+	return kind + " " + strconv.Quote(e.name) + " not found (see `mini " + kind + " list`)"
 }
 func (e *notFoundError) Unwrap() error { return ErrNotFound }
 

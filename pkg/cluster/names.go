@@ -18,14 +18,19 @@ var nameRE = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 // ValidateName checks a cluster name: lower-case letters, digits and '-',
 // starting with a letter, ending with a letter or digit, at most
 // MaxNameLength characters.
-func ValidateName(name string) error {
+func ValidateName(name string) error { return validateName("cluster", name) }
+
+// ValidateRegistryName checks a registry name by the same rules.
+func ValidateRegistryName(name string) error { return validateName("registry", name) }
+
+func validateName(kind, name string) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("cluster name is empty")
+		return fmt.Errorf("%s name is empty", kind)
 	case len(name) > MaxNameLength:
-		return fmt.Errorf("cluster name %q is %d characters long; the maximum is %d", name, len(name), MaxNameLength)
+		return fmt.Errorf("%s name %q is %d characters long; the maximum is %d", kind, name, len(name), MaxNameLength)
 	case !nameRE.MatchString(name):
-		return fmt.Errorf("cluster name %q is invalid: use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit", name)
+		return fmt.Errorf("%s name %q is invalid: use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit", kind, name)
 	}
 	return nil
 }
@@ -70,3 +75,17 @@ func (n Namer) Context() string { return "mini-" + n.Cluster }
 
 // User is the kubeconfig user entry name.
 func (n Namer) User() string { return "admin@mini-" + n.Cluster }
+
+// Registries are not part of one cluster (several may use one), so their
+// names hang off the registry name alone.
+
+// RegistryContainer names the container of registry name; it is also the
+// registry's host name on every network it is attached to.
+func RegistryContainer(name string) string { return "mini-registry-" + name }
+
+// RegistryVolume names the volume mini makes for a registry's data.
+func RegistryVolume(name string) string { return RegistryContainer(name) + "-data" }
+
+// RegistryNetwork is the network every registry is attached to, so a
+// pull-through cache reaches its upstream registry by container name.
+const RegistryNetwork = "mini-registries"

@@ -23,6 +23,14 @@ func (p *Provider) CreateNodes(ctx context.Context, o NodeCreateOptions) error {
 	if err != nil {
 		return err
 	}
+	// New nodes pull through the same registries as the others.
+	files, err := p.nodeRegistriesFile(ctx, cl)
+	if err != nil {
+		return err
+	}
+	for i := range nodes {
+		nodes[i].Files = files
+	}
 	if o.Role == RoleServer {
 		if w := serverCountWarning(len(cl.Servers) + o.Replicas); w != "" {
 			p.log.Warnf("cluster %s: %s", cl.Name, w)
@@ -74,6 +82,9 @@ func (p *Provider) nodeCreateSteps(cl Cluster, nodes []plannedNode, o NodeCreate
 			return err
 		}
 		made.add(n.Spec.Name, "")
+		if err := p.copyNodeFiles(ctx, n.Spec.Name, n.Files); err != nil {
+			return err
+		}
 		return p.rt.StartContainer(ctx, n.Spec.Name)
 	}
 	steps := []step{{fmt.Sprintf("Creating %d node volume(s)", len(nodes)), func(ctx context.Context) error {

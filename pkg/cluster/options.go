@@ -62,6 +62,17 @@ type CreateOptions struct {
 	// ServersMemory and AgentsMemory limit node memory ("512m", "2g").
 	ServersMemory string
 	AgentsMemory  string
+	// RegistryCreate are --registry-create values, NAME[:[HOST:]PORT]: a
+	// registry made for (and deleted with) this cluster.
+	RegistryCreate []string
+	// RegistryUse are --registry-use values, NAME[:PORT]: existing
+	// registries (mini registry create) the nodes pull from.
+	RegistryUse []string
+	// RegistryConfig is a k3s registries.yaml file (mirrors, endpoints,
+	// auth, TLS) applied to every node's containerd.
+	RegistryConfig string
+	// RegistryImage is the image of registries made with RegistryCreate.
+	RegistryImage string
 }
 
 // StartOptions tune start and restart.

@@ -23,6 +23,9 @@ type plannedNode struct {
 	Index  int
 	Spec   runtime.ContainerSpec
 	Volume string // data volume, empty for the load balancer
+	// Files are written into the container (paths relative to /) between
+	// its creation and its start: the registries.yaml.
+	Files map[string][]byte
 }
 
 // plan is everything Create makes, computed up front by a pure function.
@@ -37,6 +40,10 @@ type plan struct {
 	LB              *plannedNode
 	LBConfig        loadbalancer.Config
 	API             APIEndpoint
+	// Registries are the registries the cluster creates and uses.
+	Registries registryPlan
+	// EngineLocal is true when the engine runs on this host (Info.Local).
+	EngineLocal bool
 }
 
 // nodes lists the node containers in start order.

@@ -14,11 +14,13 @@ import (
 	"github.com/minictl/mini/pkg/runtime"
 )
 
-// ErrNotFound is returned when a named cluster has no containers.
-var ErrNotFound = errors.New("cluster not found")
+// ErrNotFound is returned when a named cluster (or registry) has no
+// containers.
+var ErrNotFound = errors.New("not found")
 
-// ErrExists is returned when creating a cluster whose name is taken.
-var ErrExists = errors.New("cluster already exists")
+// ErrExists is returned when creating a cluster (or registry) whose name
+// is taken.
+var ErrExists = errors.New("already exists")
 
 // ReadyWaiter waits until want nodes of the cluster behind cfg are Ready,
 // with kubelets alive after since (zero: no such check).
@@ -41,6 +43,8 @@ type Provider struct {
 	etcdTimeout  time.Duration
 	// hostPrefixes lists host networks a new subnet must avoid.
 	hostPrefixes func() []string
+	// registryProbe waits until a new registry answers at url.
+	registryProbe func(ctx context.Context, url string) error
 }
 
 // Option configures a Provider.
@@ -71,6 +75,11 @@ func WithPollInterval(d time.Duration) Option { return func(p *Provider) { p.pol
 // WithHostPrefixes replaces the host interface lookup (tests).
 func WithHostPrefixes(f func() []string) Option { return func(p *Provider) { p.hostPrefixes = f } }
 
+// WithRegistryProbe replaces the HTTP wait for a new registry (tests).
+func WithRegistryProbe(f func(ctx context.Context, url string) error) Option {
+	return func(p *Provider) { p.registryProbe = f }
+}
+
 // NewProvider returns a Provider using rt and logging to log.
 func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provider {
 	p := &Provider{
@@ -83,6 +92,9 @@ func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provid
 	}
 	for _, o := range opts {
 		o(p)
+	}
+	if p.registryProbe == nil {
+		p.registryProbe = probeRegistry(p.poll)
 	}
 	if p.waitReady == nil {
 		p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time) error {

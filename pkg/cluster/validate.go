@@ -11,15 +11,16 @@ import (
 // parsedOptions is CreateOptions after parsing every flag value.
 type parsedOptions struct {
 	CreateOptions
-	api       APIEndpoint
-	env       []Filtered
-	volumes   []Filtered
-	labels    []Filtered
-	k3sArgs   []Filtered
-	ports     []PortSpec
-	aliases   []HostAlias
-	serverMem int64
-	agentMem  int64
+	api        APIEndpoint
+	env        []Filtered
+	volumes    []Filtered
+	labels     []Filtered
+	k3sArgs    []Filtered
+	ports      []PortSpec
+	aliases    []HostAlias
+	registries registryOptions
+	serverMem  int64
+	agentMem   int64
 }
 
 var (
@@ -113,6 +114,9 @@ func (o CreateOptions) parse() (parsedOptions, error) {
 	var aliasErrs []error
 	p.aliases, aliasErrs = parseHostAliases(o.HostAliases)
 	errs = append(errs, aliasErrs...)
+	var regErrs []error
+	p.registries, regErrs = parseRegistryFlags(o)
+	errs = append(errs, regErrs...)
 	p.serverMem, err = parseMemory("--servers-memory", o.ServersMemory)
 	add(err)
 	p.agentMem, err = parseMemory("--agents-memory", o.AgentsMemory)

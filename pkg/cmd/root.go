@@ -8,9 +8,12 @@ import (
 	"github.com/spf13/cobra"
 
 	clustercmd "github.com/minictl/mini/pkg/cmd/cluster"
+	configcmd "github.com/minictl/mini/pkg/cmd/config"
+	imagecmd "github.com/minictl/mini/pkg/cmd/image"
 	"github.com/minictl/mini/pkg/cmd/internal/cli"
 	kubeconfigcmd "github.com/minictl/mini/pkg/cmd/kubeconfig"
 	nodecmd "github.com/minictl/mini/pkg/cmd/node"
+	registrycmd "github.com/minictl/mini/pkg/cmd/registry"
 )
 
 // App and friends are re-exported so main and tests can build one.
@@ -65,7 +68,10 @@ func NewRootCommand(app *App) *cobra.Command {
 	root.AddCommand(
 		clustercmd.NewCommand(app),
 		nodecmd.NewCommand(app),
+		imagecmd.NewCommand(app),
+		registrycmd.NewCommand(app),
 		kubeconfigcmd.NewCommand(app),
+		configcmd.NewCommand(app),
 		newVersionCommand(app),
 		newCompletionCommand(app),
 	)

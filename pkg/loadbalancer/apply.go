@@ -1,8 +1,6 @@
 package loadbalancer
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -51,18 +49,11 @@ func Seed(ctx context.Context, rt runtime.Runtime, container string, cfg Config)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: ConfigFile, Mode: 0o644, Size: int64(len(text)), Typeflag: tar.TypeReg}); err != nil {
+	buf, err := runtime.TarFiles(map[string][]byte{ConfigFile: []byte(text)})
+	if err != nil {
 		return err
 	}
-	if _, err := tw.Write([]byte(text)); err != nil {
-		return err
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	if err := rt.CopyTo(ctx, container, ConfigDir, &buf); err != nil {
+	if err := rt.CopyTo(ctx, container, ConfigDir, buf); err != nil {
 		return fmt.Errorf("seeding load balancer config in %s: %w", container, err)
 	}
 	return nil

@@ -40,12 +40,20 @@ type Runtime interface {
 	InspectNetwork(ctx context.Context, name string) (Network, error)
 	// ListNetworks lists networks carrying every label (all when labels is empty).
 	ListNetworks(ctx context.Context, labels map[string]string) ([]Network, error)
+	// ConnectNetwork attaches a container (running or not) to a network at
+	// a fixed IPv4 address (empty: the engine picks), under extra aliases.
+	ConnectNetwork(ctx context.Context, network, container, ip string, aliases []string) error
+	// DisconnectNetwork detaches a container from a network.
+	DisconnectNetwork(ctx context.Context, network, container string) error
 
 	CreateVolume(ctx context.Context, spec VolumeSpec) error
 	RemoveVolume(ctx context.Context, name string) error
 	ListVolumes(ctx context.Context, labels map[string]string) ([]Volume, error)
 
 	ImageExists(ctx context.Context, ref string) (bool, error)
+	// InspectImage reports an image of the engine; a missing one is an
+	// ErrNotFound error.
+	InspectImage(ctx context.Context, ref string) (Image, error)
 	// SaveImages writes a docker-archive tar of the images to w.
 	SaveImages(ctx context.Context, refs []string, w io.Writer) error
 }

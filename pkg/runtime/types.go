@@ -145,3 +145,16 @@ type Info struct {
 	// host checks (free ports, capabilities) made by mini apply to it.
 	Local bool
 }
+
+// Image is what the engine reports about an image.
+type Image struct {
+	// ID is the engine's image ID, "sha256:…". On an engine with the
+	// classic image store it is the digest of the image config, which is
+	// also the ID the CRI reports for the image once it is in containerd.
+	ID       string
+	RepoTags []string
+	OS       string
+	Arch     string
+	// Size is the image's size in bytes as the engine counts it.
+	Size int64
+}

@@ -24,3 +24,8 @@ const (
 	LBImageVersion = "1.22.1-mini.1"
 	DefaultLBImage = LBImageRepo + ":" + LBImageVersion
 )
+
+// DefaultRegistryImage is the registry image mini runs for local registries
+// and pull-through caches; images/versions.env's REGISTRY_IMAGE is the source
+// of truth (TestDefaultsMatchImages) and hack/build-registry-image.sh builds it.
+const DefaultRegistryImage = "mini/registry:v3.1.2-mini.1"

@@ -31,6 +31,9 @@ func TestDefaultsMatchImages(t *testing.T) {
 	if DefaultNodeImage != want {
 		t.Errorf("DefaultNodeImage = %q, images/versions.env says %q", DefaultNodeImage, want)
 	}
+	if DefaultRegistryImage != env["REGISTRY_IMAGE"] {
+		t.Errorf("DefaultRegistryImage = %q, images/versions.env says REGISTRY_IMAGE=%q", DefaultRegistryImage, env["REGISTRY_IMAGE"])
+	}
 	b, err := os.ReadFile("../../images/lb/VERSION")
 	if err != nil {
 		t.Fatal(err)

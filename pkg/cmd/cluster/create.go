@@ -25,20 +25,34 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 			"to the same ports). The load balancer publishes it and forwards it to every node the filter selects\n" +
 			"(default: all servers and agents); :direct publishes it on the one node the filter selects instead.\n" +
 			"Without a load balancer (--no-lb), a port without a filter goes to server 0 directly.\n\n" +
-			"Cluster names are at most 32 characters: lower-case letters, digits and '-'.",
+			"Cluster names are at most 32 characters: lower-case letters, digits and '-'.\n\n" +
+			"--config FILE reads the options from a config file (docs/config.md; `mini config init` writes one); a k3d\n" +
+			"k3d.io/v1alpha5 file works too. Flags and MINI_* variables override the file, a NAME its metadata.name.",
 		Example: "  mini cluster create dev\n  mini cluster create ha --servers 3 --agents 2 --api-port 127.0.0.1:6550\n" +
 			"  mini cluster create dev -e HTTP_PROXY=http://proxy:3128@all --k3s-arg --disable=traefik@server:0\n" +
-			"  mini cluster create dev -p 8080:80@loadbalancer -p 30000-30100:30000-30100 -p 5353:53/udp@agents:*",
+			"  mini cluster create dev -p 8080:80@loadbalancer -p 30000-30100:30000-30100 -p 5353:53/udp@agents:*\n" +
+			"  mini cluster create dev --registry-create dev-registry:5001   # then: docker push localhost:5001/app\n" +
+			"  mini cluster create -c cluster.yaml --agents 3",
 		Args: cli.MaxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, p, err := app.Setup(cmd)
+			v, err := cli.Bind(cmd)
 			if err != nil {
 				return err
 			}
-			return p.Create(cmd.Context(), createOptions(v, args))
+			// A config file is read and checked before the engine is asked.
+			opts, err := resolveCreateOptions(app, v, args)
+			if err != nil {
+				return err
+			}
+			p, err := app.Provider(v.GetString("kubeconfig"))
+			if err != nil {
+				return err
+			}
+			return p.Create(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
+	f.StringP("config", "c", "", "config file (mini.dev/v1alpha1, or k3d.io/v1alpha5) with the options; flags and MINI_* override it; - reads stdin")
 	f.IntP("servers", "s", 1, "number of server (control-plane) nodes; more than 1 runs embedded etcd (use 3 for HA: 2 tolerate no failure)")
 	f.IntP("agents", "a", 0, "number of agent (worker) nodes")
 	f.StringP("image", "i", version.DefaultNodeImage, "node image")
@@ -62,6 +76,10 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.StringArrayP("port", "p", nil, "[HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp][@FILTER[:direct|:proxy]] port or range N-M to publish (repeatable)")
 	f.String("servers-memory", "", "memory limit of each server, e.g. 2g")
 	f.String("agents-memory", "", "memory limit of each agent, e.g. 1g")
+	f.StringArray("registry-create", nil, "NAME[:[HOST:]PORT] create a registry for this cluster (deleted with it), published on localhost:PORT (repeatable)")
+	f.StringArray("registry-use", nil, "NAME[:PORT] pull from an existing registry (mini registry create) by its localhost:PORT name (repeatable)")
+	f.String("registry-config", "", "k3s registries.yaml (mirrors, endpoints, auth, TLS) for every node's containerd")
+	f.String("registry-image", version.DefaultRegistryImage, "image of registries made with --registry-create")
 	return cmd
 }
 
@@ -95,5 +113,9 @@ func createOptions(v *viper.Viper, args []string) cluster.CreateOptions {
 		HostAliases:      v.GetStringSlice("host-alias"),
 		ServersMemory:    v.GetString("servers-memory"),
 		AgentsMemory:     v.GetString("agents-memory"),
+		RegistryCreate:   v.GetStringSlice("registry-create"),
+		RegistryUse:      v.GetStringSlice("registry-use"),
+		RegistryConfig:   v.GetString("registry-config"),
+		RegistryImage:    v.GetString("registry-image"),
 	}
 }

@@ -13,6 +13,16 @@ func newDeleteCommand(app *cli.App) *cobra.Command {
 			return p.Delete(cmd.Context(), name)
 		}})
 	cmd.Aliases = []string{"rm"}
+	cmd.Use = "delete NAME... | --all | -c FILE"
+	cmd.Flags().StringP("config", "c", "", "also delete the cluster this config file names (metadata.name)")
+	run := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		names, err := withConfigName(app, cmd, args)
+		if err != nil {
+			return err
+		}
+		return run(cmd, names)
+	}
 	return cmd
 }
 

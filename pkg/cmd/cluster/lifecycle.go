@@ -48,7 +48,7 @@ func newMultiCommand(app *cli.App, vb verb) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := cli.NamesOrAll(args, v.GetBool("all")); err != nil {
+			if err := cli.NamesOrAll(args, v.GetBool("all"), "cluster"); err != nil {
 				return err
 			}
 			names, err := namesOrAll(cmd, p, args, v.GetBool("all"))

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	cerrdefs "github.com/containerd/errdefs"
+
+	"github.com/minictl/mini/pkg/runtime"
 )
 
 // ImageExists reports whether the image is present in the engine.
@@ -31,4 +33,13 @@ func (r *Runtime) SaveImages(ctx context.Context, refs []string, w io.Writer) er
 		return fmt.Errorf("saving images %v: %w", refs, err)
 	}
 	return nil
+}
+
+// InspectImage reports an image.
+func (r *Runtime) InspectImage(ctx context.Context, ref string) (runtime.Image, error) {
+	in, err := r.cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return runtime.Image{}, classify(err, "inspecting image "+ref)
+	}
+	return runtime.Image{ID: in.ID, RepoTags: in.RepoTags, OS: in.Os, Arch: in.Architecture, Size: in.Size}, nil
 }

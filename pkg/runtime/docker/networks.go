@@ -62,3 +62,17 @@ func translateNetwork(name, id string, labels map[string]string, ipam network.IP
 	}
 	return n
 }
+
+// ConnectNetwork attaches a container to a network.
+func (r *Runtime) ConnectNetwork(ctx context.Context, net, container, ip string, aliases []string) error {
+	settings := &network.EndpointSettings{Aliases: aliases}
+	if ip != "" {
+		settings.IPAMConfig = &network.EndpointIPAMConfig{IPv4Address: ip}
+	}
+	return classify(r.cli.NetworkConnect(ctx, net, container, settings), "connecting container "+container+" to network "+net)
+}
+
+// DisconnectNetwork detaches a container from a network.
+func (r *Runtime) DisconnectNetwork(ctx context.Context, net, container string) error {
+	return classify(r.cli.NetworkDisconnect(ctx, net, container, true), "disconnecting container "+container+" from network "+net)
+}

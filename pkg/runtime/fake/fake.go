@@ -32,6 +32,9 @@ type Container struct {
 	// Files holds file contents by absolute path, served to `cat` execs and
 	// written by CopyTo.
 	Files map[string][]byte
+	// Connected maps the networks ConnectNetwork attached the container to
+	// (besides Spec.Network) to its IP there.
+	Connected map[string]string
 }
 
 // Runtime is an in-memory engine.
@@ -46,6 +49,7 @@ type Runtime struct {
 	networks   map[string]runtime.Network
 	volumes    map[string]runtime.Volume
 	images     map[string]bool
+	imageIDs   map[string]string
 	seq        int
 }
 
@@ -59,6 +63,7 @@ func New(images ...string) *Runtime {
 		networks:   map[string]runtime.Network{},
 		volumes:    map[string]runtime.Volume{},
 		images:     map[string]bool{},
+		imageIDs:   map[string]string{},
 	}
 	for _, i := range images {
 		r.images[i] = true
@@ -167,6 +172,32 @@ func (r *Runtime) ImageExists(ctx context.Context, ref string) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.images[ref], nil
+}
+
+// SetImageID makes an image present with that ID (images added otherwise
+// get the ID "sha256:id-of-REF").
+func (r *Runtime) SetImageID(ref, id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.images[ref] = true
+	r.imageIDs[ref] = id
+}
+
+// InspectImage reports an image that was added.
+func (r *Runtime) InspectImage(ctx context.Context, ref string) (runtime.Image, error) {
+	if err := ctx.Err(); err != nil {
+		return runtime.Image{}, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.images[ref] {
+		return runtime.Image{}, fmt.Errorf("inspecting image %s: %w", ref, runtime.ErrNotFound)
+	}
+	id := r.imageIDs[ref]
+	if id == "" {
+		id = "sha256:id-of-" + ref
+	}
+	return runtime.Image{ID: id, RepoTags: []string{ref}, OS: "linux", Arch: "amd64"}, nil
 }
 
 // SaveImages writes the refs, one a line, as a stand-in for an archive.

@@ -50,7 +50,7 @@ func (r *Runtime) RemoveNetwork(ctx context.Context, name string) error {
 		return fmt.Errorf("removing network %s: %w", name, runtime.ErrNotFound)
 	}
 	for cname, c := range r.containers {
-		if c.Spec.Network == name {
+		if _, connected := c.Connected[name]; c.Spec.Network == name || connected {
 			return fmt.Errorf("removing network %s: container %s still uses it: %w", name, cname, runtime.ErrConflict)
 		}
 	}
@@ -142,4 +142,48 @@ func (r *Runtime) ListVolumes(ctx context.Context, labels map[string]string) ([]
 		}
 	}
 	return out, nil
+}
+
+// ConnectNetwork attaches a container to a network.
+func (r *Runtime) ConnectNetwork(ctx context.Context, network, container, ip string, _ []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[container]
+	if !ok {
+		return fmt.Errorf("connecting container %s: %w", container, runtime.ErrNotFound)
+	}
+	if _, ok := r.networks[network]; !ok {
+		return fmt.Errorf("connecting container %s to network %s: %w", container, network, runtime.ErrNotFound)
+	}
+	if _, connected := c.Connected[network]; connected || c.Spec.Network == network {
+		return fmt.Errorf("container %s is already on network %s: %w", container, network, runtime.ErrConflict)
+	}
+	if c.Connected == nil {
+		c.Connected = map[string]string{}
+	}
+	c.Connected[network] = ip
+	r.record("ConnectNetwork %s %s", network, container)
+	return nil
+}
+
+// DisconnectNetwork detaches a container from a network it was connected to.
+func (r *Runtime) DisconnectNetwork(ctx context.Context, network, container string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[container]
+	if !ok {
+		return fmt.Errorf("disconnecting container %s: %w", container, runtime.ErrNotFound)
+	}
+	if _, connected := c.Connected[network]; !connected {
+		return fmt.Errorf("container %s is not on network %s: %w", container, network, runtime.ErrNotFound)
+	}
+	delete(c.Connected, network)
+	r.record("DisconnectNetwork %s %s", network, container)
+	return nil
 }

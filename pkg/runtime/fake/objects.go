@@ -131,6 +131,9 @@ func (r *Runtime) toContainer(name string, c *Container) runtime.Container {
 	if c.Spec.Network != "" {
 		out.IPs[c.Spec.Network] = c.Spec.IP
 	}
+	for n, ip := range c.Connected {
+		out.IPs[n] = ip
+	}
 	return out
 }
 

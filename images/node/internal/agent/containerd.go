@@ -16,6 +16,7 @@ import (
 
 	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/pki"
+	"github.com/minictl/mini/images/node/internal/registries"
 )
 
 // PauseImage is the sandbox image, preloaded like every addon image; it must
@@ -27,17 +28,37 @@ const PauseImage = "mini.local/pause:3.10"
 // and lowering it needs CAP_SYS_RESOURCE, which a node container may lack;
 // without the restriction every sandbox fails to start there.
 // disable_apparmor: the node has no apparmor_parser to load profiles with.
-var containerdConfig = template.Must(template.New("containerd").Parse(`version = 3
-root = "{{.Root}}"
-state = "{{.State}}"
+// registry: mirrors and TLS live in the hosts directory (config_path, see
+// package registries); credentials cannot go there, and containerd still
+// reads them from registry.configs.'HOST'.auth next to config_path.
+var containerdConfig = template.Must(template.New("containerd").Funcs(template.FuncMap{"toml": registries.Quote}).Parse(`version = 3
+root = {{toml .Root}}
+state = {{toml .State}}
 
 [grpc]
-  address = "{{.Socket}}"
+  address = {{toml .Socket}}
 
 [plugins.'io.containerd.cri.v1.images']
   snapshotter = "overlayfs"
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
-    sandbox = "{{.PauseImage}}"
+    sandbox = {{toml .PauseImage}}
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    config_path = {{toml .HostsDir}}
+{{- range .Auths}}
+    [plugins.'io.containerd.cri.v1.images'.registry.configs.{{toml .Host}}.auth]
+{{- with .Username}}
+      username = {{toml .}}
+{{- end}}
+{{- with .Password}}
+      password = {{toml .}}
+{{- end}}
+{{- with .Auth}}
+      auth = {{toml .}}
+{{- end}}
+{{- with .IdentityToken}}
+      identitytoken = {{toml .}}
+{{- end}}
+{{- end}}
 
 [plugins.'io.containerd.cri.v1.runtime']
   restrict_oom_score_adj = true
@@ -50,16 +71,20 @@ state = "{{.State}}"
       runtime_type = "io.containerd.runc.v2"
       [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
         SystemdCgroup = false
-        BinaryName = "{{.Runc}}"
+        BinaryName = {{toml .Runc}}
   [plugins.'io.containerd.cri.v1.runtime'.cni]
-    bin_dirs = ["{{.CNIBin}}"]
-    conf_dir = "{{.CNIConf}}"
+    bin_dirs = [{{toml .CNIBin}}]
+    conf_dir = {{toml .CNIConf}}
 `))
 
 // ContainerdOptions locate containerd's files.
 type ContainerdOptions struct {
 	Root, State, Socket, ConfigPath, LogPath string
 	PauseImage                               string
+	// HostsDir is the registry hosts directory (config_path), rewritten
+	// from Registries at every start.
+	HostsDir   string
+	Registries *registries.Registry
 }
 
 // DefaultContainerdOptions puts containerd's root on the data volume and its
@@ -73,15 +98,29 @@ func DefaultContainerdOptions(dataDir, pauseImage string) ContainerdOptions {
 		ConfigPath: filepath.Join(p.AgentDir(), "etc", "containerd", "config.toml"),
 		LogPath:    filepath.Join(p.AgentDir(), "containerd.log"),
 		PauseImage: pauseImage,
+		HostsDir:   filepath.Join(p.AgentDir(), "etc", "containerd", "certs.d"),
 	}
+}
+
+// ContainerdOptionsFor is DefaultContainerdOptions with the registries of
+// cfg's --private-registry file, which it reads and validates.
+func ContainerdOptionsFor(cfg *config.Agent) (ContainerdOptions, error) {
+	o := DefaultContainerdOptions(cfg.DataDir, PauseImage)
+	reg, err := registries.Load(cfg.PrivateRegistry, cfg.PrivateRegistryOptional())
+	if err != nil {
+		return o, fmt.Errorf("--private-registry: %w", err)
+	}
+	o.Registries = reg
+	return o, nil
 }
 
 // RenderContainerdConfig returns the config file's contents.
 func RenderContainerdConfig(o ContainerdOptions) ([]byte, error) {
 	var b bytes.Buffer
-	err := containerdConfig.Execute(&b, map[string]string{
+	err := containerdConfig.Execute(&b, map[string]any{
 		"Root": o.Root, "State": o.State, "Socket": o.Socket, "PauseImage": o.PauseImage,
 		"Runc": filepath.Join(config.BinDir, "runc"), "CNIBin": config.CNIBinDir, "CNIConf": config.CNIConfDir,
+		"HostsDir": o.HostsDir, "Auths": o.Registries.Auths(),
 	})
 	return b.Bytes(), err
 }
@@ -92,14 +131,21 @@ type Containerd struct {
 	done chan error
 }
 
-// StartContainerd writes the config, starts containerd and returns once its
-// socket accepts connections.
+// StartContainerd writes the config and the registry hosts directory,
+// starts containerd and returns once its socket accepts connections.
 func StartContainerd(ctx context.Context, o ContainerdOptions) (*Containerd, error) {
 	data, err := RenderContainerdConfig(o)
 	if err != nil {
 		return nil, fmt.Errorf("render containerd config: %w", err)
 	}
-	if err := pki.WriteFile(o.ConfigPath, data, 0o644); err != nil {
+	if err := registries.WriteHostsDir(o.HostsDir, o.Registries); err != nil {
+		return nil, fmt.Errorf("registry hosts: %w", err)
+	}
+	for _, host := range o.Registries.MirrorHosts() {
+		klog.InfoS("Registry mirror", "registry", host, "endpoints", o.Registries.Mirrors[host].Endpoints)
+	}
+	// 0600: the config holds registry credentials.
+	if err := pki.WriteFile(o.ConfigPath, data, 0o600); err != nil {
 		return nil, err
 	}
 	for _, d := range []string{o.Root, o.State, config.CNIConfDir} {

@@ -1,17 +1,23 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pelletier/go-toml/v2"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	kubeproxyv1alpha1 "k8s.io/kube-proxy/config/v1alpha1"
 	kubeletv1beta1 "k8s.io/kubelet/config/v1beta1"
 
+	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/pki"
+	"github.com/minictl/mini/images/node/internal/registries"
 )
 
 // strictDecode decodes with the real API types and fails on unknown fields,
@@ -115,6 +121,117 @@ func TestContainerdConfig(t *testing.T) {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("missing %q in:\n%s", want, data)
 		}
+	}
+	reg := criRegistry(t, data)
+	if reg.ConfigPath != "/var/lib/mini/agent/etc/containerd/certs.d" || len(reg.Configs) != 0 {
+		t.Errorf("registry without --private-registry: %+v", reg)
+	}
+}
+
+// criRegistryConfig copies the part of containerd 2.4.2's CRI image config
+// (internal/cri/config/config.go) that registries fill.
+type criRegistryConfig struct {
+	ConfigPath string `toml:"config_path"`
+	Configs    map[string]struct {
+		Auth *struct {
+			Username      string `toml:"username"`
+			Password      string `toml:"password"`
+			Auth          string `toml:"auth"`
+			IdentityToken string `toml:"identitytoken"`
+		} `toml:"auth"`
+	} `toml:"configs"`
+}
+
+// criRegistry decodes a rendered containerd config with go-toml/v2, the
+// library containerd reads it with, and returns the CRI images plugin's
+// registry table, rejecting keys containerd does not know there.
+func criRegistry(t *testing.T, data []byte) criRegistryConfig {
+	t.Helper()
+	var cfg struct {
+		Version int                       `toml:"version"`
+		Plugins map[string]map[string]any `toml:"plugins"`
+	}
+	if err := toml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf("containerd config is not TOML:\n%s\n%v", data, err)
+	}
+	raw, err := toml.Marshal(cfg.Plugins["io.containerd.cri.v1.images"]["registry"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg criRegistryConfig
+	dec := toml.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&reg); err != nil {
+		t.Fatalf("registry table:\n%s\n%v", raw, err)
+	}
+	return reg
+}
+
+func TestContainerdConfigRegistryAuth(t *testing.T) {
+	const password = `p"a\ss'word` + "\n"
+	r, err := registries.Parse([]byte(`configs:
+  "mirror.example:5000":
+    auth:
+      username: "u"
+      password: "p\"a\\ss'word\n"
+  docker.io:
+    auth: {auth: dTpw, identity_token: "t\\k"}
+  "tls.example":
+    tls: {ca_file: /ca.crt}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultContainerdOptions("/var/lib/mini", "mini.local/pause:3.10")
+	o.Registries = r
+	data, err := RenderContainerdConfig(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := criRegistry(t, data)
+	if reg.ConfigPath != "/var/lib/mini/agent/etc/containerd/certs.d" {
+		t.Errorf("config_path = %q", reg.ConfigPath)
+	}
+	if a := reg.Configs["mirror.example:5000"].Auth; a == nil || a.Username != "u" || a.Password != password {
+		t.Errorf("mirror.example:5000 auth: %+v in\n%s", a, data)
+	}
+	for _, host := range []string{"docker.io", "registry-1.docker.io"} {
+		if a := reg.Configs[host].Auth; a == nil || a.Auth != "dTpw" || a.IdentityToken != `t\k` || a.Username != "" {
+			t.Errorf("%s auth: %+v", host, a)
+		}
+	}
+	if _, ok := reg.Configs["tls.example"]; ok || len(reg.Configs) != 3 {
+		t.Errorf("configs: want the three hosts with auth, got %+v", reg.Configs)
+	}
+}
+
+func TestContainerdOptionsForPrivateRegistry(t *testing.T) {
+	dir := t.TempDir()
+	cfg := &config.Agent{DataDir: "/var/lib/mini", PrivateRegistry: filepath.Join(dir, "missing.yaml")}
+	if _, err := ContainerdOptionsFor(cfg); err == nil || !strings.Contains(err.Error(), "--private-registry") {
+		t.Errorf("missing explicit file: %v", err)
+	}
+	bad := filepath.Join(dir, "registries.yaml")
+	if err := os.WriteFile(bad, []byte("mirrors:\n  docker.io:\n    rewrite: {a: b}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.PrivateRegistry = bad
+	if _, err := ContainerdOptionsFor(cfg); err == nil || !strings.Contains(err.Error(), `mirrors["docker.io"].rewrite`) {
+		t.Errorf("bad file: %v", err)
+	}
+	if err := os.WriteFile(bad, []byte("mirrors:\n  docker.io:\n    endpoint: [\"http://m:5000\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := ContainerdOptionsFor(cfg)
+	if err != nil || o.Registries.Mirrors["docker.io"].Endpoints[0] != "http://m:5000" {
+		t.Errorf("got %+v, %v", o.Registries, err)
+	}
+	cfg.PrivateRegistry = config.DefaultPrivateRegistry
+	if _, err := os.Stat(config.DefaultPrivateRegistry); err == nil {
+		t.Skip(config.DefaultPrivateRegistry + " exists here")
+	}
+	if o, err := ContainerdOptionsFor(cfg); err != nil || len(o.Registries.Mirrors) != 0 {
+		t.Errorf("missing default file: %+v, %v", o.Registries, err)
 	}
 }
 

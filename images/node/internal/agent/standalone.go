@@ -15,10 +15,16 @@ import (
 // containerd, image preload, kubelet, kube-proxy and pod network a server's
 // own agent runs, with credentials from Join instead of local signing.
 func RunJoined(ctx context.Context, cfg *config.Agent) error {
+	// Read --private-registry first: a bad file stops the node before
+	// anything has started.
+	opts, err := ContainerdOptionsFor(cfg)
+	if err != nil {
+		return err
+	}
 	if err := hostprep.Prepare(); err != nil {
 		return fmt.Errorf("prepare node: %w", err)
 	}
-	cd, err := StartContainerd(ctx, DefaultContainerdOptions(cfg.DataDir, PauseImage))
+	cd, err := StartContainerd(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,8 @@ func TestServerFlagsAndEnv(t *testing.T) {
 		cfg.Disable[0] != "metrics-server" || cfg.KubeletArgs[0] != "max-pods=50" {
 		t.Fatalf("unexpected config: %+v", cfg)
 	}
-	if cfg.ClusterCIDR != "10.42.0.0/16" || cfg.ServiceCIDR != "10.43.0.0/16" || cfg.ClusterDNS != "10.43.0.10" {
+	if cfg.ClusterCIDR != "10.42.0.0/16" || cfg.ServiceCIDR != "10.43.0.0/16" || cfg.ClusterDNS != "10.43.0.10" ||
+		cfg.PrivateRegistry != "/etc/rancher/k3s/registries.yaml" {
 		t.Fatalf("k3s defaults lost: %+v", cfg)
 	}
 }
@@ -58,6 +59,8 @@ func TestBadInputNamesTheFlag(t *testing.T) {
 		{args: []string{"server"}, env: map[string]string{"K3S_CLUSTER_INIT": "maybe"}, want: "K3S_CLUSTER_INIT"},
 		{args: []string{"server", "extra"}, want: "unknown command"},
 		{args: []string{"agent", "--node-ip", "10.0.0.1", "--node-name", "n"}, want: "--server"},
+		{args: []string{"server", "--private-registry", "/nonexistent/registries.yaml"}, want: `--private-registry "/nonexistent/registries.yaml": no such file`},
+		{args: []string{"agent", "-s", "https://s:6443", "-t", "x", "--private-registry", "/nonexistent/r.yaml"}, want: "--private-registry"},
 	} {
 		_, err := run(t, tc.env, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

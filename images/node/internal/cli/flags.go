@@ -35,6 +35,7 @@ func addAgentFlags(fs *pflag.FlagSet, a *config.Agent) {
 	fs.StringArrayVar(&a.KubeProxyArgs, "kube-proxy-arg", nil, "extra kube-proxy flag, NAME=VALUE (repeatable)")
 	fs.StringVarP(&a.Token, "token", "t", "", "cluster token (K3S_TOKEN)")
 	fs.StringVarP(&a.ServerURL, "server", "s", "", "server to join, https://HOST:PORT (K3S_URL)")
+	fs.StringVar(&a.PrivateRegistry, "private-registry", a.PrivateRegistry, "k3s registries.yaml: registry mirrors, credentials and TLS for containerd (a missing file at the default path means none)")
 	fs.IntVarP(&a.Verbosity, "v", "v", 0, "log verbosity of every component")
 }
 

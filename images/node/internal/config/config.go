@@ -21,6 +21,9 @@ const (
 	DefaultKubeconfig      = "/etc/mini/kubeconfig.yaml"
 	DefaultKubeconfigMode  = "0600"
 	DefaultNodeCIDRMaskLen = 24
+	// DefaultPrivateRegistry is k3s's registries.yaml; missing there means
+	// no registry configuration.
+	DefaultPrivateRegistry = "/etc/rancher/k3s/registries.yaml"
 )
 
 // Agent is what every node runs: containerd, kubelet and kube-proxy.
@@ -37,6 +40,9 @@ type Agent struct {
 	ServerURL string
 	// Verbosity is the klog level every in-process component logs at.
 	Verbosity int
+	// PrivateRegistry is a k3s registries.yaml (mirrors, auth, TLS) for
+	// containerd; "" means none.
+	PrivateRegistry string
 }
 
 // Server is a control-plane node; unless DisableAgent it runs the agent too.
@@ -62,7 +68,7 @@ type Server struct {
 // NewServer returns a server configuration with every default set.
 func NewServer() *Server {
 	return &Server{
-		Agent:               Agent{DataDir: DefaultDataDir},
+		Agent:               Agent{DataDir: DefaultDataDir, PrivateRegistry: DefaultPrivateRegistry},
 		ClusterCIDR:         DefaultClusterCIDR,
 		ServiceCIDR:         DefaultServiceCIDR,
 		ClusterDNS:          DefaultClusterDNS,
@@ -74,7 +80,9 @@ func NewServer() *Server {
 }
 
 // NewAgent returns an agent configuration with every default set.
-func NewAgent() *Agent { return &Agent{DataDir: DefaultDataDir} }
+func NewAgent() *Agent {
+	return &Agent{DataDir: DefaultDataDir, PrivateRegistry: DefaultPrivateRegistry}
+}
 
 // Complete fills values that depend on the environment: the node name from
 // the hostname and the node IP from the interface that holds the default route.
@@ -95,6 +103,10 @@ func (a *Agent) Complete() error {
 	}
 	return nil
 }
+
+// PrivateRegistryOptional tells whether a missing --private-registry file
+// means no registries (k3s's default path) rather than an error.
+func (a *Agent) PrivateRegistryOptional() bool { return a.PrivateRegistry == DefaultPrivateRegistry }
 
 // KubeconfigMode parses --write-kubeconfig-mode as an octal file mode.
 func (s *Server) KubeconfigMode() (os.FileMode, error) {

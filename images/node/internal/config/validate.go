@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -58,6 +60,17 @@ func (a *Agent) validateCommon() []error {
 	}
 	if a.Token != "" && strings.ContainsAny(a.Token, " \t\n") {
 		errs = append(errs, errors.New("--token: must not contain whitespace"))
+	}
+	if a.PrivateRegistry != "" && !a.PrivateRegistryOptional() {
+		// The file's contents are checked when containerd's configuration
+		// is written; a file the user named must at least be there.
+		if fi, err := os.Stat(a.PrivateRegistry); errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("--private-registry %q: no such file", a.PrivateRegistry))
+		} else if err != nil {
+			errs = append(errs, fmt.Errorf("--private-registry: %w", err))
+		} else if fi.IsDir() {
+			errs = append(errs, fmt.Errorf("--private-registry %q: is a directory, want a registries.yaml file", a.PrivateRegistry))
+		}
 	}
 	return errs
 }

@@ -137,3 +137,34 @@ func TestServerJoinValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestPrivateRegistryFile(t *testing.T) {
+	dir := t.TempDir()
+	a := NewAgent()
+	a.ServerURL, a.Token = "https://mini-dev-server-0:6443", "t"
+	if a.PrivateRegistry != DefaultPrivateRegistry || !a.PrivateRegistryOptional() {
+		t.Fatalf("default --private-registry = %q", a.PrivateRegistry)
+	}
+	if err := a.Validate(); err != nil {
+		t.Fatalf("default path rejected (a missing file there means no registries): %v", err)
+	}
+	a.PrivateRegistry = dir + "/missing.yaml"
+	if err := a.Validate(); err == nil || !strings.Contains(err.Error(), `--private-registry "`+a.PrivateRegistry+`": no such file`) {
+		t.Errorf("missing explicit file: %v", err)
+	}
+	a.PrivateRegistry = dir
+	if err := a.Validate(); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("directory: %v", err)
+	}
+	a.PrivateRegistry = dir + "/registries.yaml"
+	if err := writeFile(a.PrivateRegistry, "mirrors: {}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Validate(); err != nil {
+		t.Errorf("existing file: %v", err)
+	}
+	a.PrivateRegistry = ""
+	if err := a.Validate(); err != nil || a.PrivateRegistryOptional() {
+		t.Errorf("empty path means none: %v", err)
+	}
+}

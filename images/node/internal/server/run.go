@@ -39,7 +39,14 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	step := func(msg string, kv ...any) {
 		klog.InfoS(msg, append(kv, "elapsed", time.Since(start).Round(time.Millisecond))...)
 	}
+	var containerdOpts agent.ContainerdOptions
 	if !cfg.DisableAgent {
+		// Read --private-registry first: a bad file stops the node before
+		// anything has started.
+		var err error
+		if containerdOpts, err = agent.ContainerdOptionsFor(&cfg.Agent); err != nil {
+			return err
+		}
 		if err := hostprep.Prepare(); err != nil {
 			return fmt.Errorf("prepare node: %w", err)
 		}
@@ -91,7 +98,7 @@ func Run(ctx context.Context, cfg *config.Server) error {
 	imported := make(chan error, 1)
 	var creds agent.Credentials
 	if !cfg.DisableAgent {
-		cd, err := agent.StartContainerd(ctx, agent.DefaultContainerdOptions(cfg.DataDir, agent.PauseImage))
+		cd, err := agent.StartContainerd(ctx, containerdOpts)
 		if err != nil {
 			return err
 		}

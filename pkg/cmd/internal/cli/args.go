@@ -34,13 +34,14 @@ func MaxArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-// NamesOrAll wants cluster names or --all, not both and not neither.
-func NamesOrAll(args []string, all bool) error {
+// NamesOrAll wants names of a kind ("cluster", "registry") or --all,
+// not both and not neither.
+func NamesOrAll(args []string, all bool, kind string) error {
 	switch {
 	case all && len(args) > 0:
-		return &UsageError{fmt.Errorf("give cluster names or --all, not both")}
+		return &UsageError{fmt.Errorf("give %s names or --all, not both", kind)}
 	case !all && len(args) == 0:
-		return &UsageError{fmt.Errorf("give at least one cluster name, or --all")}
+		return &UsageError{fmt.Errorf("give at least one %s name, or --all", kind)}
 	}
 	return nil
 }

@@ -1,5 +1,6 @@
 // Package cli holds what mini's commands share: the injected dependencies
 // (streams, logger, a lazily created runtime), flag binding through viper
-// (flags > MINI_* environment > defaults), output printers and errors that
-// carry an exit code. Library packages never import it.
+// (flags > MINI_* environment > config file > defaults), config file
+// reading, output printers and errors that carry an exit code. Library
+// packages never import it.
 package cli

@@ -13,8 +13,9 @@ const EnvPrefix = "MINI"
 
 // Bind returns a viper instance resolving each of cmd's flags, in this
 // order: the flag when given, MINI_<FLAG> from the environment, then the
-// flag's default. A config file (its own issue) slots in between the
-// environment and the defaults through LoadConfig.
+// flag's default. A config file (cluster create --config) slots in
+// between the environment and the defaults: viper's config layer, which
+// the command fills with v.MergeConfigMap.
 func Bind(cmd *cobra.Command) (*viper.Viper, error) {
 	v := viper.New()
 	v.SetEnvPrefix(EnvPrefix)
@@ -23,13 +24,5 @@ func Bind(cmd *cobra.Command) (*viper.Viper, error) {
 	if err := v.BindPFlags(cmd.Flags()); err != nil {
 		return nil, err
 	}
-	if err := LoadConfig(v); err != nil {
-		return nil, err
-	}
 	return v, nil
 }
-
-// LoadConfig is the hook for config-file support: it will read the file
-// named by --config into v (viper ranks it below flags and environment and
-// above defaults). Today there is no config file.
-func LoadConfig(_ *viper.Viper) error { return nil }
