@@ -1,7 +1,9 @@
 package cluster
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -190,13 +192,19 @@ func (p *Provider) importBatch(ctx context.Context, b importBatch, opts ImageImp
 func (p *Provider) openBatch(ctx context.Context, b importBatch, stdin io.Reader) (io.Reader, func() error, error) {
 	switch b.sources[0].kind {
 	case sourceStdin:
-		return stdin, func() error { return nil }, nil
+		r, err := gunzipped(stdin)
+		return r, func() error { return nil }, err
 	case sourceArchive:
 		f, err := os.Open(b.sources[0].Arg)
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening archive: %w", err)
 		}
-		return f, f.Close, nil
+		r, err := gunzipped(f)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("archive %s: %w", b.sources[0].Arg, err)
+		}
+		return r, f.Close, nil
 	}
 	refs := make([]string, len(b.sources))
 	for i, s := range b.sources {
@@ -218,6 +226,22 @@ func (p *Provider) openBatch(ctx context.Context, b importBatch, stdin io.Reader
 		}
 		return err
 	}, nil
+}
+
+// gunzipped decompresses a gzipped archive (`docker save | gzip`), which
+// ctr import refuses, and passes anything else through. Decompressing here
+// also spares every node doing it again.
+func gunzipped(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, fanoutChunk)
+	magic, err := br.Peek(2)
+	if err != nil || magic[0] != 0x1f || magic[1] != 0x8b {
+		return br, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("reading gzip stream: %w", err)
+	}
+	return zr, nil
 }
 
 // ctrImportCmd imports an archive from stdin into the CRI's namespace, and

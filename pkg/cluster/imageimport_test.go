@@ -3,6 +3,7 @@ package cluster
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -304,5 +305,25 @@ func TestImportFromStdin(t *testing.T) {
 	}
 	if _, err := h.p.ImportImages(context.Background(), ImageImportOptions{Cluster: "imp", Sources: []string{"-", "-"}, Stdin: strings.NewReader("")}); err == nil {
 		t.Error("stdin twice accepted")
+	}
+}
+
+func TestImportGzippedArchive(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte("archive bytes"))
+	_ = zw.Close()
+	path := filepath.Join(t.TempDir(), "app.tar.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.createCluster(t, "imp", 1, 0)
+	fc := newFakeContainerd(h)
+	if _, err := h.p.ImportImages(context.Background(), ImageImportOptions{Cluster: "imp", Sources: []string{path}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fc.streamsOf("mini-imp-server-0"); !slices.Equal(got, []string{"archive bytes"}) {
+		t.Errorf("node read %q, want the decompressed archive", got)
 	}
 }
