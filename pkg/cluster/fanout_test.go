@@ -61,7 +61,7 @@ func TestFanoutSourceErrorReachesTargets(t *testing.T) {
 }
 
 func TestFanoutStopsReadingWhenEveryTargetFailed(t *testing.T) {
-	src := &countingReader{}
+	src := &endlessReader{}
 	res := fanout(context.Background(), src, []string{"a", "b"}, func(context.Context, string, io.Reader) error {
 		return errors.New("no space left")
 	})
@@ -79,7 +79,7 @@ type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, errSource }
 
-// countingReader is an endless stream counting what was read.
-type countingReader struct{ n int }
+// endlessReader is an endless stream counting what was read.
+type endlessReader struct{ n int }
 
-func (c *countingReader) Read(p []byte) (int, error) { c.n += len(p); return len(p), nil }
+func (c *endlessReader) Read(p []byte) (int, error) { c.n += len(p); return len(p), nil }

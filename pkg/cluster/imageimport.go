@@ -11,6 +11,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -154,7 +156,10 @@ func (p *Provider) importBatch(ctx context.Context, b importBatch, opts ImageImp
 	}
 	start := time.Now()
 	cmd := ctrImportCmd(opts.Platform)
-	res := fanout(ctx, src, b.nodes, func(ctx context.Context, node string, r io.Reader) error {
+	counted := &countingReader{r: src}
+	stopProgress := p.reportProgress(counted, len(b.nodes))
+	defer stopProgress()
+	res := fanout(ctx, counted, b.nodes, func(ctx context.Context, node string, r io.Reader) error {
 		var out bytes.Buffer
 		code, err := p.rt.Exec(ctx, node, runtime.ExecSpec{Cmd: cmd, Stdin: r, Stdout: &out, Stderr: &out})
 		switch {
@@ -167,6 +172,7 @@ func (p *Provider) importBatch(ctx context.Context, b importBatch, opts ImageImp
 		return nil
 	})
 	cancel()
+	stopProgress()
 	srcErr := closeSrc()
 	var errs []error
 	for _, n := range b.nodes {
@@ -226,6 +232,41 @@ func (p *Provider) openBatch(ctx context.Context, b importBatch, stdin io.Reader
 		}
 		return err
 	}, nil
+}
+
+// progressEvery is how often a long import says how far it got.
+const progressEvery = 3 * time.Second
+
+// reportProgress logs how much of the stream the nodes have taken, until
+// stop is called (which may be called more than once).
+func (p *Provider) reportProgress(c *countingReader, nodes int) (stop func()) {
+	done := make(chan struct{})
+	var once sync.Once
+	go func() {
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				p.log.Infof("  … %.1f MB streamed to %d node(s)", float64(c.n.Load())/1e6, nodes)
+			}
+		}
+	}()
+	return func() { once.Do(func() { close(done) }) }
+}
+
+// countingReader counts what was read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // gunzipped decompresses a gzipped archive (`docker save | gzip`), which
