@@ -47,7 +47,7 @@ func (o NodeCreateOptions) parse() (int64, error) {
 	mem, err := parseMemory("--memory", o.Memory)
 	add(err)
 	if err := errors.Join(errs...); err != nil {
-		return 0, fmt.Errorf("invalid options for node %q:\n%w", o.Name, err)
+		return 0, invalidOptions("node", o.Name, err)
 	}
 	return mem, nil
 }

@@ -72,7 +72,11 @@ func probePrivileged(ctx context.Context, rt runtime.Runtime, image string) (boo
 	if err != nil {
 		return false, fmt.Errorf("creating privileged probe container: %w", err)
 	}
-	defer func() { _ = rt.RemoveContainer(context.WithoutCancel(ctx), name, runtime.RemoveOptions{Force: true}) }()
+	// Volumes: the node image declares /var/lib/mini a volume, so every
+	// container of it gets an anonymous one.
+	defer func() {
+		_ = rt.RemoveContainer(context.WithoutCancel(ctx), name, runtime.RemoveOptions{Force: true, Volumes: true})
+	}()
 	return rt.StartContainer(ctx, name) == nil, nil
 }
 

@@ -122,7 +122,7 @@ func (o CreateOptions) parse() (parsedOptions, error) {
 	p.agentMem, err = parseMemory("--agents-memory", o.AgentsMemory)
 	add(err)
 	if err := errors.Join(errs...); err != nil {
-		return p, fmt.Errorf("invalid options for cluster %q:\n%w", o.Name, err)
+		return p, invalidOptions("cluster", o.Name, err)
 	}
 	return p, nil
 }

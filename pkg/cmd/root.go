@@ -9,6 +9,7 @@ import (
 
 	clustercmd "github.com/minictl/mini/pkg/cmd/cluster"
 	configcmd "github.com/minictl/mini/pkg/cmd/config"
+	doctorcmd "github.com/minictl/mini/pkg/cmd/doctor"
 	imagecmd "github.com/minictl/mini/pkg/cmd/image"
 	"github.com/minictl/mini/pkg/cmd/internal/cli"
 	kubeconfigcmd "github.com/minictl/mini/pkg/cmd/kubeconfig"
@@ -34,7 +35,7 @@ func Run(ctx context.Context, app *App, args []string) error {
 
 // NewRootCommand returns the `mini` command with every subcommand.
 func NewRootCommand(app *App) *cobra.Command {
-	var verbose, trace, timestamps bool
+	var verbose, trace, timestamps, quiet bool
 	root := &cobra.Command{
 		Use:   "mini",
 		Short: "Real Kubernetes clusters in Docker, in seconds",
@@ -43,9 +44,14 @@ func NewRootCommand(app *App) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if quiet && (verbose || trace) {
+				return &cli.UsageError{Err: fmt.Errorf("--quiet cannot be used with --verbose or --trace")}
+			}
 			app.Logger.SetOutput(app.Streams.ErrOut)
-			app.Logger.SetFormatter(&cli.Formatter{Timestamps: timestamps})
+			app.Logger.SetFormatter(&cli.Formatter{Timestamps: timestamps, Color: cli.UseColor(app.Streams.ErrOut, app.Getenv)})
 			switch {
+			case quiet:
+				app.Logger.SetLevel(logrus.ErrorLevel)
 			case trace:
 				app.Logger.SetLevel(logrus.TraceLevel)
 			case verbose:
@@ -64,6 +70,7 @@ func NewRootCommand(app *App) *cobra.Command {
 	pf.BoolVarP(&verbose, "verbose", "V", false, "log debug details")
 	pf.BoolVar(&trace, "trace", false, "log even more than --verbose")
 	pf.BoolVar(&timestamps, "timestamps", false, "prefix log lines with a timestamp")
+	pf.BoolVarP(&quiet, "quiet", "q", false, "log errors only: no progress lines, notices or warnings on stderr")
 	pf.String("kubeconfig", "", "kubeconfig file to update or read (default: $KUBECONFIG, then ~/.kube/config)")
 	root.AddCommand(
 		clustercmd.NewCommand(app),
@@ -72,9 +79,11 @@ func NewRootCommand(app *App) *cobra.Command {
 		registrycmd.NewCommand(app),
 		kubeconfigcmd.NewCommand(app),
 		configcmd.NewCommand(app),
+		doctorcmd.NewCommand(app),
 		newVersionCommand(app),
 		newCompletionCommand(app),
 	)
+	cli.SetupGroups(root)
 	return root
 }
 

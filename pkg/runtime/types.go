@@ -144,6 +144,17 @@ type Info struct {
 	// Local is true when the engine is reached through a local socket, so
 	// host checks (free ports, capabilities) made by mini apply to it.
 	Local bool
+	// ServerVersion is the engine's release (e.g. "28.5.2").
+	ServerVersion string
+	// APIVersion is the API version client and engine agreed on: the
+	// engine's own unless it is newer than this client.
+	APIVersion string
+	// RootDir is where the engine keeps images, containers and volumes
+	// (Docker's DockerRootDir), the disk nodes fill.
+	RootDir string
+	// CgroupDriver is how the engine manages its containers' cgroups
+	// ("cgroupfs", "systemd"), which nodes inherit.
+	CgroupDriver string
 }
 
 // Image is what the engine reports about an image.

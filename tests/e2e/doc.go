@@ -5,6 +5,7 @@
 //	go test -tags e2e -timeout 30m ./tests/e2e/
 //
 // Every test uses a unique cluster name and a temporary KUBECONFIG (never
-// the user's), and removes what it made with t.Cleanup; on failure it logs
-// the cluster's container logs first.
+// the user's), and removes what it made with t.Cleanup; on failure it first
+// exports the cluster's logs with `mini cluster logs` into $MINI_E2E_LOGS
+// (default _output/e2e-logs) and logs the tail of its containers' output.
 package e2e

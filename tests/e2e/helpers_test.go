@@ -63,11 +63,12 @@ func (e *sandbox) mustMini(args ...string) string {
 }
 
 // createCluster creates a cluster and registers its deletion (and, on
-// failure, a dump of its logs).
+// failure, an export of its logs and a dump of their tails).
 func (e *sandbox) createCluster(name string, args ...string) {
 	e.t.Helper()
 	e.t.Cleanup(func() {
 		if e.t.Failed() {
+			e.exportLogs(name)
 			dumpLogs(e.t, name)
 		}
 		_, _, _ = e.mini("cluster", "delete", name)
@@ -137,7 +138,33 @@ func leftovers(t *testing.T, name string) string {
 	}, " "))
 }
 
-// dumpLogs logs the cluster's containers' output to explain a failure.
+// exportLogs runs `mini cluster logs` into $MINI_E2E_LOGS (default: the
+// repository's _output/e2e-logs), where CI picks it up, and logs the path.
+func (e *sandbox) exportLogs(name string) {
+	root := os.Getenv("MINI_E2E_LOGS")
+	if root == "" {
+		// go test runs in the package directory, tests/e2e.
+		root = filepath.Join("..", "..", "_output", "e2e-logs")
+	}
+	root, err := filepath.Abs(root)
+	if err == nil {
+		err = os.MkdirAll(root, 0o755)
+	}
+	if err != nil {
+		e.t.Logf("not exporting the logs of cluster %s: %v", name, err)
+		return
+	}
+	dir := filepath.Join(root, strings.ReplaceAll(e.t.Name(), "/", "_")+"-"+name)
+	out, _, err := e.mini("cluster", "logs", name, "-o", dir)
+	if err != nil {
+		e.t.Logf("mini cluster logs %s: %v", name, err)
+		return
+	}
+	e.t.Logf("logs of cluster %s exported to %s", name, strings.TrimSpace(out))
+}
+
+// dumpLogs logs the tail of the cluster's containers' output to explain a
+// failure right in the test output.
 func dumpLogs(t *testing.T, name string) {
 	out, _ := exec.Command("docker", "ps", "-a", "--format", "{{.Names}}", "--filter", "label=dev.mini.cluster="+name).Output()
 	for _, c := range strings.Fields(string(out)) {

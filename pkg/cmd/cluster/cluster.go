@@ -15,6 +15,6 @@ func NewCommand(app *cli.App) *cobra.Command {
 		Args:    cli.NoArgs,
 	}
 	cmd.AddCommand(newCreateCommand(app), newDeleteCommand(app), newEditCommand(app), newListCommand(app),
-		newStartCommand(app), newStopCommand(app), newRestartCommand(app))
+		newLogsCommand(app), newStartCommand(app), newStopCommand(app), newRestartCommand(app))
 	return cmd
 }

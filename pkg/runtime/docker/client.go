@@ -56,5 +56,8 @@ func (r *Runtime) Info(ctx context.Context) (runtime.Info, error) {
 		return runtime.Info{}, classify(err, "asking the docker engine for its info (is it running? try hack/ensure-docker.sh)")
 	}
 	host := r.cli.DaemonHost()
-	return runtime.Info{ID: info.ID, Name: info.Name, Local: strings.HasPrefix(host, "unix://") || strings.HasPrefix(host, "npipe://")}, nil
+	return runtime.Info{ID: info.ID, Name: info.Name, Local: strings.HasPrefix(host, "unix://") || strings.HasPrefix(host, "npipe://"),
+		// The Info call above negotiated the API version.
+		ServerVersion: info.ServerVersion, APIVersion: r.cli.ClientVersion(), RootDir: info.DockerRootDir,
+		CgroupDriver: info.CgroupDriver}, nil
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+
+	"github.com/minictl/mini/pkg/cluster"
 )
 
 // Exit codes.
@@ -13,8 +15,10 @@ const (
 	ExitInterrupted = 130
 )
 
-// UsageError is a mistake in the command line (unknown flag, wrong number
-// of arguments); it exits with ExitUsage.
+// UsageError is a mistake in the command line (unknown command or flag,
+// wrong number of arguments, a flag value of the wrong type); it exits
+// with ExitUsage, as do option values the library refuses on their own
+// (cluster.ErrInvalidOptions).
 type UsageError struct{ Err error }
 
 // Error returns the wrapped message.
@@ -29,7 +33,7 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, cluster.ErrInvalidOptions):
 		return ExitUsage
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
