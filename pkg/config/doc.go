@@ -16,7 +16,9 @@
 // show. Nothing here knows about flags or the environment: the command
 // line ranks them above the file.
 //
-// The JSON Schema in docs/schema is generated from the v1alpha1 types.
+// The JSON Schema in docs/schema and the field reference in
+// docs/reference/config.md are generated from the v1alpha1 types.
 package config
 
 //go:generate go run ./internal/schemagen -src v1alpha1 -o ../../docs/schema/cluster-v1alpha1.json
+//go:generate go run ./internal/schemagen -src v1alpha1 -format markdown -o ../../docs/reference/config.md

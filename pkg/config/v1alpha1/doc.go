@@ -4,6 +4,7 @@
 // internal type, and writes it back.
 //
 // The field comments are the descriptions of the JSON Schema generated
-// from these types (docs/schema/cluster-v1alpha1.json); the jsonschema
-// struct tags add its defaults and bounds.
+// from these types (docs/schema/cluster-v1alpha1.json) and of the field
+// reference (docs/reference/config.md); the jsonschema struct tags add
+// their defaults and bounds.
 package v1alpha1

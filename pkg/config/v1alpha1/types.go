@@ -16,19 +16,19 @@ type Cluster struct {
 	Kind string `json:"kind" yaml:"kind" jsonschema:"required,enum=Cluster"`
 	// Metadata names the cluster.
 	Metadata Metadata `json:"metadata,omitempty" yaml:"metadata,omitempty"`
-	// Number of server (control-plane) nodes; more than 1 runs embedded etcd (use 3 for HA: 2 tolerate no failure).
+	// Number of server (control-plane) nodes (--servers); more than 1 runs embedded etcd (use 3 for HA: 2 tolerate no failure).
 	Servers *int `json:"servers,omitempty" yaml:"servers,omitempty" jsonschema:"default=1,minimum=1,maximum=89"`
-	// Number of agent (worker) nodes; they join with the cluster token, CA pinned.
+	// Number of agent (worker) nodes; they join with the cluster token, CA pinned (--agents).
 	Agents *int `json:"agents,omitempty" yaml:"agents,omitempty" jsonschema:"default=0,minimum=0,maximum=150"`
-	// Node image (default: the image of this mini version, mini/node:<kubernetes version>-mini.<revision>).
+	// Node image (--image; default: the image of this mini version, mini/node:<kubernetes version>-mini.<revision>).
 	Image string `json:"image,omitempty" yaml:"image,omitempty"`
-	// API says where the Kubernetes API is published on the host.
+	// API says where the Kubernetes API is published on the host (--api-port HOST:PORT).
 	API API `json:"api,omitempty" yaml:"api,omitempty"`
-	// Cluster token the nodes join with (default: random).
+	// Cluster token the nodes join with (--token; default: random).
 	Token string `json:"token,omitempty" yaml:"token,omitempty"`
-	// Existing Docker network to join instead of creating mini-NAME.
+	// Existing Docker network to join instead of creating mini-NAME (--network).
 	Network string `json:"network,omitempty" yaml:"network,omitempty"`
-	// IPv4 subnet of the network mini creates, at least a /24 (default: a free one in 172.30.0.0/16). Not with network.
+	// IPv4 subnet of the network mini creates, at least a /24 (default: a free one in 172.30.0.0/16). Not with network (--subnet).
 	Subnet string `json:"subnet,omitempty" yaml:"subnet,omitempty"`
 	// LoadBalancer is the nginx container in front of the servers' API and the proxied ports.
 	LoadBalancer LoadBalancer `json:"loadBalancer,omitempty" yaml:"loadBalancer,omitempty"`
@@ -70,7 +70,7 @@ type API struct {
 type LoadBalancer struct {
 	// Whether to run the load balancer; false publishes server 0's API directly (--no-lb).
 	Enabled *bool `json:"enabled,omitempty" yaml:"enabled,omitempty" jsonschema:"default=true"`
-	// Load balancer image (default: the image of this mini version).
+	// Load balancer image (--lb-image; default: the image of this mini version).
 	Image string `json:"image,omitempty" yaml:"image,omitempty"`
 }
 
@@ -124,9 +124,9 @@ type HostAlias struct {
 
 // Memory limits node memory; the kubelet sees the limit.
 type Memory struct {
-	// Memory limit of each server, e.g. 2g (default: none).
+	// Memory limit of each server, e.g. 2g (--servers-memory; default: none).
 	Servers string `json:"servers,omitempty" yaml:"servers,omitempty"`
-	// Memory limit of each agent, e.g. 1g (default: none).
+	// Memory limit of each agent, e.g. 1g (--agents-memory; default: none).
 	Agents string `json:"agents,omitempty" yaml:"agents,omitempty"`
 }
 
@@ -138,7 +138,7 @@ type Registries struct {
 	Use []string `json:"use,omitempty" yaml:"use,omitempty"`
 	// Path of a k3s registries.yaml (mirrors, endpoints, auth, TLS) applied to every node's containerd (--registry-config); a relative path is relative to this file.
 	Config string `json:"config,omitempty" yaml:"config,omitempty"`
-	// Image of the registries made with create (default: the image of this mini version).
+	// Image of the registries made with create (--registry-image; default: the image of this mini version).
 	Image string `json:"image,omitempty" yaml:"image,omitempty"`
 }
 

@@ -31,6 +31,10 @@ type node struct {
 	Properties           props    `json:"properties,omitempty"`
 	Required             []string `json:"required,omitempty"`
 	AdditionalProperties *bool    `json:"additionalProperties,omitempty"`
+
+	// goType names the Go struct an object comes from, whose doc comment
+	// the Markdown reference shows; not part of the schema.
+	goType string
 }
 
 type prop struct {
@@ -149,7 +153,7 @@ func (d docs) reflectType(t reflect.Type) (*node, error) {
 		return &node{Type: "array", Items: items}, nil
 	case reflect.Struct:
 		no := false
-		n := &node{Type: "object", Description: d[t.Name()], AdditionalProperties: &no}
+		n := &node{Type: "object", Description: d[t.Name()], AdditionalProperties: &no, goType: t.Name()}
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -228,14 +232,25 @@ func typed(t any, v string) (any, error) {
 	return v, nil
 }
 
+// build reads the doc comments of root's package, whose source is in dir,
+// and reflects root: the one walk the JSON Schema and the Markdown
+// reference are both written from.
+func build(root reflect.Type, dir string) (*node, docs, error) {
+	d, err := readDocs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := d.reflectType(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, d, nil
+}
+
 // Generate returns the JSON Schema of root, whose package's source is in
 // dir, with the given $id and title.
 func Generate(root reflect.Type, dir, id, title string) ([]byte, error) {
-	d, err := readDocs(dir)
-	if err != nil {
-		return nil, err
-	}
-	n, err := d.reflectType(root)
+	n, _, err := build(root, dir)
 	if err != nil {
 		return nil, err
 	}
