@@ -24,3 +24,9 @@ func TestRender(t *testing.T) {
 		t.Error("bad input accepted")
 	}
 }
+
+func TestCellEscapesPipes(t *testing.T) {
+	if got := cell("docker save | ctr import"); got != `docker save \| ctr import` {
+		t.Errorf("cell = %q", got)
+	}
+}
