@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // fanoutChunk is the read size of a fan-out; fanoutDepth chunks may wait
@@ -19,6 +20,8 @@ type fanoutResult struct {
 	// Bytes is how much of the stream the target took before it ended.
 	Bytes int64
 	Err   error
+	// Took is how long the target's run lasted: slow nodes show.
+	Took time.Duration
 }
 
 // fanout copies one stream to several consumers at once, without a
@@ -43,7 +46,9 @@ func fanout(ctx context.Context, src io.Reader, targets []string, run func(ctx c
 		go func() {
 			defer wg.Done()
 			defer close(s.done)
+			start := time.Now()
 			err := run(ctx, t, pr)
+			s.res.Took = time.Since(start)
 			// A consumer that returned early has not read everything:
 			// whatever is still written to it fails and is dropped.
 			pr.CloseWithError(errTargetEnded)

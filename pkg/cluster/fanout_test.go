@@ -45,6 +45,9 @@ func TestFanoutCopiesTheWholeStreamToEveryLiveTarget(t *testing.T) {
 	if res["broken"].Err == nil {
 		t.Error("broken target reported no error")
 	}
+	if res["slow"].Took < 20*time.Millisecond || res["broken"].Took >= res["slow"].Took {
+		t.Errorf("took: slow %s, broken %s; want each target's own time", res["slow"].Took, res["broken"].Took)
+	}
 }
 
 func TestFanoutSourceErrorReachesTargets(t *testing.T) {

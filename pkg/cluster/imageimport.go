@@ -154,7 +154,6 @@ func (p *Provider) importBatch(ctx context.Context, b importBatch, opts ImageImp
 	if err != nil {
 		return err
 	}
-	start := time.Now()
 	cmd := ctrImportCmd(opts.Platform)
 	counted := &countingReader{r: src}
 	stopProgress := p.reportProgress(counted, len(b.nodes))
@@ -178,13 +177,13 @@ func (p *Provider) importBatch(ctx context.Context, b importBatch, opts ImageImp
 	for _, n := range b.nodes {
 		r := res[n]
 		results[n].Bytes += r.Bytes
-		results[n].Duration += time.Since(start)
+		results[n].Duration += r.Took
 		if r.Err != nil {
 			errs = append(errs, r.Err)
 			continue
 		}
 		results[n].Imported = append(results[n].Imported, args...)
-		p.log.Infof("  %s: %s (%.1f MB in %s)", n, what, float64(r.Bytes)/1e6, time.Since(start).Round(100*time.Millisecond))
+		p.log.Infof("  %s: %s (%.1f MB in %s)", n, what, float64(r.Bytes)/1e6, r.Took.Round(100*time.Millisecond))
 	}
 	if srcErr != nil && !errors.Is(srcErr, context.Canceled) {
 		errs = append(errs, srcErr)
