@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
@@ -110,4 +111,14 @@ func mustURL(s string) url.URL {
 		panic(fmt.Sprintf("bad built-in URL %q: %v", s, err))
 	}
 	return *u
+}
+
+// HasEtcdData reports whether dir (an etcd data dir) holds a member that
+// wrote its write-ahead log, the only state etcd restarts from. A member
+// directory without one is the trace of a first start that died early:
+// etcd would treat it as empty and bootstrap a cluster of its own, so a
+// joining server must discard it and join again instead.
+func HasEtcdData(dir string) bool {
+	wals, _ := filepath.Glob(filepath.Join(dir, "member", "wal", "*.wal"))
+	return len(wals) > 0
 }

@@ -87,8 +87,18 @@ func joinable(cfg *config.Server, kind datastore.Kind) error {
 // endpoints, or "" when its member already has data (a restart: etcd knows
 // its peers from its own store).
 func joinEtcd(ctx context.Context, cfg *config.Server, t *TLS) (string, []string, error) {
-	if _, err := os.Stat(filepath.Join(config.PathsFor(cfg.DataDir).DB(), "etcd", "member")); err == nil {
+	etcdDir := filepath.Join(config.PathsFor(cfg.DataDir).DB(), "etcd")
+	if datastore.HasEtcdData(etcdDir) {
 		return "", nil, nil
+	}
+	// A first start that died before etcd wrote its log (a loaded machine,
+	// a crash) leaves a member directory etcd would bootstrap a new
+	// cluster from: drop it; AddMember reuses the learner already added.
+	if _, err := os.Stat(filepath.Join(etcdDir, "member")); err == nil {
+		klog.InfoS("Discarding an unfinished etcd join", "dir", etcdDir)
+		if err := os.RemoveAll(etcdDir); err != nil {
+			return "", nil, fmt.Errorf("discard unfinished etcd data: %w", err)
+		}
 	}
 	endpoints, err := otherEtcdEndpoints(ctx, cfg, t)
 	if err != nil {
