@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
+
+	"github.com/minictl/mini/internal/markdown"
 )
 
 type result struct {
@@ -53,11 +54,7 @@ func render(in io.Reader, out io.Writer, machine string) error {
 				met = fmt.Sprintf("no (+%.0f%%)", (r.Value/r.Target-1)*100)
 			}
 		}
-		fmt.Fprintf(out, "| %s | %.2f %s | %s | %s | %s |\n", cell(r.Name), r.Value, r.Unit, target, met, cell(r.Note))
+		fmt.Fprintf(out, "| %s | %.2f %s | %s | %s | %s |\n", markdown.Cell(r.Name), r.Value, r.Unit, target, met, markdown.Cell(r.Note))
 	}
 	return nil
 }
-
-// cell escapes a table cell: a '|' in a name ("docker save | ctr import")
-// would otherwise end the cell.
-func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/minictl/mini/internal/markdown"
 )
 
 func TestRender(t *testing.T) {
@@ -26,7 +28,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestCellEscapesPipes(t *testing.T) {
-	if got := cell("docker save | ctr import"); got != `docker save \| ctr import` {
+	if got := markdown.Cell("docker save | ctr import"); got != `docker save \| ctr import` {
 		t.Errorf("cell = %q", got)
 	}
 }

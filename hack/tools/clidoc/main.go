@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/minictl/mini/internal/markdown"
 	"github.com/minictl/mini/pkg/cmd"
 	"github.com/minictl/mini/pkg/runtime"
 )
@@ -47,7 +48,7 @@ func Generate(root *cobra.Command) []byte {
 		"codes and colours: [cli.md](../cli.md#output-and-exit-codes).\n\n")
 	for _, c := range cmds {
 		depth := strings.Count(c.CommandPath(), " ")
-		fmt.Fprintf(&b, "%s- [%s](#%s) — %s\n", strings.Repeat("  ", depth), c.CommandPath(), anchor(c), escape(c.Short))
+		fmt.Fprintf(&b, "%s- [%s](#%s) — %s\n", strings.Repeat("  ", depth), c.CommandPath(), anchor(c), markdown.Escape(c.Short))
 	}
 	for _, c := range cmds {
 		var sb bytes.Buffer
@@ -71,7 +72,7 @@ func collect(c *cobra.Command, out *[]*cobra.Command) {
 }
 
 func section(b *bytes.Buffer, c *cobra.Command) {
-	fmt.Fprintf(b, "## %s\n\n%s\n\n", c.CommandPath(), escape(c.Short))
+	fmt.Fprintf(b, "## %s\n\n%s\n\n", c.CommandPath(), markdown.Escape(c.Short))
 	// A group command run alone prints its help: it is used with a
 	// subcommand only.
 	use := c.UseLine()
@@ -100,7 +101,7 @@ func section(b *bytes.Buffer, c *cobra.Command) {
 		b.WriteString("Commands:\n\n")
 		for _, sub := range c.Commands() {
 			if sub.IsAvailableCommand() && sub.Name() != "help" {
-				fmt.Fprintf(b, "- [%s](#%s) — %s\n", sub.CommandPath(), anchor(sub), escape(sub.Short))
+				fmt.Fprintf(b, "- [%s](#%s) — %s\n", sub.CommandPath(), anchor(sub), markdown.Escape(sub.Short))
 			}
 		}
 	}
@@ -123,30 +124,11 @@ func prose(s string) string {
 	for i, p := range paras {
 		lines := strings.Split(p, "\n")
 		for j, l := range lines {
-			lines[j] = escape(strings.TrimSpace(l))
+			lines[j] = markdown.Escape(strings.TrimSpace(l))
 		}
 		paras[i] = strings.Join(lines, "\n")
 	}
 	return strings.Join(paras, "\n\n")
-}
-
-// escape keeps Markdown from reading help text as markup (`@servers:*`
-// as emphasis, `<FLAG>` as HTML, `[HOST:]` as a link), except inside
-// `code spans`, which help texts use as Markdown does. An underscore
-// inside a word (MINI_API_PORT) is no emphasis in GitHub's Markdown.
-func escape(s string) string {
-	var b strings.Builder
-	code := false
-	for _, r := range s {
-		switch {
-		case r == '`':
-			code = !code
-		case !code && strings.ContainsRune(`\*<>[]`, r):
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // dedent removes the indentation examples carry for the terminal.

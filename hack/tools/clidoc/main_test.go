@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/minictl/mini/internal/markdown"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/reference/cli.md")
@@ -63,8 +65,8 @@ func TestEscape(t *testing.T) {
 		"[HOST:]PORT, `a*b <c>` and *": "\\[HOST:\\]PORT, `a*b <c>` and \\*",
 	}
 	for in, want := range tests {
-		if got := escape(in); got != want {
-			t.Errorf("escape(%q) = %q, want %q", in, got, want)
+		if got := markdown.Escape(in); got != want {
+			t.Errorf("markdown.Escape(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := dedent("  mini a\n  mini b\n"); got != "mini a\nmini b" {

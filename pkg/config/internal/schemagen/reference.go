@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/minictl/mini/internal/markdown"
 )
 
 // referenceHeader opens the Markdown reference; %s is its title.
@@ -55,7 +57,7 @@ func Reference(root reflect.Type, dir, title string) ([]byte, error) {
 			fmt.Fprintf(&b, "\n## `%s`\n\n", o.path)
 		}
 		if doc := d[o.node.goType]; doc != "" {
-			b.WriteString(escape(doc) + "\n\n")
+			b.WriteString(markdown.Escape(doc) + "\n\n")
 		}
 		b.WriteString("| Field | Type | Default | Description |\n|---|---|---|---|\n")
 		for _, p := range o.node.Properties {
@@ -71,7 +73,7 @@ func Reference(root reflect.Type, dir, title string) ([]byte, error) {
 			if p.node.Default != nil {
 				def = "`" + fmt.Sprint(p.node.Default) + "`"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", cell(path), cell(typ), cell(def), cell(escape(p.node.Description)))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", markdown.Cell(path), markdown.Cell(typ), markdown.Cell(def), markdown.Cell(markdown.Escape(p.node.Description)))
 		}
 	}
 	return b.Bytes(), nil
@@ -184,28 +186,4 @@ func orList(s []string) string {
 		return strings.Join(s, "")
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
-}
-
-// escape keeps a doc comment's text literal in Markdown, as
-// hack/tools/clidoc does: outside `code`, *, <, >, [ and ] are escaped
-// (MINI_*, <kubernetes version>, [HOST:]).
-func escape(s string) string {
-	var b strings.Builder
-	code := false
-	for _, r := range s {
-		switch {
-		case r == '`':
-			code = !code
-		case !code && strings.ContainsRune(`\*<>[]`, r):
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// cell escapes the | that would end a table cell, in code spans too
-// (GitHub's tables take \| there as well).
-func cell(s string) string {
-	return strings.ReplaceAll(s, "|", `\|`)
 }

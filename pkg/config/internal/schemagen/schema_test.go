@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minictl/mini/internal/markdown"
 	"github.com/minictl/mini/pkg/config"
 	"github.com/minictl/mini/pkg/config/v1alpha1"
 )
@@ -120,11 +121,11 @@ func TestMarkdown(t *testing.T) {
 		"[HOST:]PORT[/tcp|udp], `a*b <c>`":        "\\[HOST:\\]PORT\\[/tcp|udp\\], `a*b <c>`",
 	}
 	for in, want := range tests {
-		if got := escape(in); got != want {
-			t.Errorf("escape(%q) = %q, want %q", in, got, want)
+		if got := markdown.Escape(in); got != want {
+			t.Errorf("markdown.Escape(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := cell("`a|b` c|d"); got != "`a\\|b` c\\|d" {
+	if got := markdown.Cell("`a|b` c|d"); got != "`a\\|b` c\\|d" {
 		t.Errorf("cell = %q", got)
 	}
 	seen := map[string]int{}
