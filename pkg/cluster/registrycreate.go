@@ -94,7 +94,11 @@ func (p *Provider) CreateRegistry(ctx context.Context, opts RegistryCreateOption
 	if err != nil {
 		return Registry{}, err
 	}
-	if err := p.registryPreflight(ctx, []*parsedRegistry{&pr}, info.Local); err != nil {
+	existing, err := p.Registries(ctx)
+	if err != nil {
+		return Registry{}, err
+	}
+	if err := p.registryPreflight(ctx, []*parsedRegistry{&pr}, existing, info.Local); err != nil {
 		return Registry{}, err
 	}
 	var r Registry
@@ -114,12 +118,8 @@ func (p *Provider) CreateRegistry(ctx context.Context, opts RegistryCreateOption
 
 // registryPreflight checks names are free and the image is there, and
 // resolves host ports (checking given ones are free) before anything is
-// created.
-func (p *Provider) registryPreflight(ctx context.Context, regs []*parsedRegistry, local bool) error {
-	existing, err := p.Registries(ctx)
-	if err != nil {
-		return err
-	}
+// created. existing are the registries there are.
+func (p *Provider) registryPreflight(ctx context.Context, regs []*parsedRegistry, existing []Registry, local bool) error {
 	// Ports of existing registries are theirs even while they are stopped
 	// and publish nothing; picked ports are not picked twice.
 	taken := map[int]bool{}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,9 +116,16 @@ type registryPlan struct {
 // resolves the created ones' host ports and renders the nodes' file.
 func (p *Provider) planRegistries(ctx context.Context, ro registryOptions, local bool) (registryPlan, error) {
 	rp := registryPlan{create: ro.create}
+	var existing []Registry
+	if len(ro.create)+len(ro.use) > 0 {
+		var err error
+		if existing, err = p.Registries(ctx); err != nil {
+			return rp, err
+		}
+	}
 	var errs []error
 	if len(ro.create) > 0 {
-		if err := p.registryPreflight(ctx, ro.create, local); err != nil {
+		if err := p.registryPreflight(ctx, ro.create, existing, local); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -125,12 +133,12 @@ func (p *Provider) planRegistries(ctx context.Context, ro registryOptions, local
 		rp.all = append(rp.all, registry.Registry{Container: RegistryContainer(pr.Name), HostPort: pr.host.Port})
 	}
 	for _, u := range ro.use {
-		regs, err := p.Registries(ctx, u.Name)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--registry-use %s: %w; create it with `mini registry create %s`", u.Name, err, u.Name))
+		i := slices.IndexFunc(existing, func(r Registry) bool { return r.Name == u.Name })
+		if i < 0 {
+			errs = append(errs, fmt.Errorf("--registry-use %s: %w; create it with `mini registry create %s`", u.Name, &notFoundError{kind: "registry", name: u.Name}, u.Name))
 			continue
 		}
-		r := regs[0]
+		r := existing[i]
 		if u.Port != 0 && u.Port != r.HostPort {
 			errs = append(errs, fmt.Errorf("--registry-use %s:%d: registry %s is published on port %d", u.Name, u.Port, u.Name, r.HostPort))
 			continue
