@@ -303,9 +303,15 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 		}})
 	}
 	if po.Wait {
-		want := len(pl.Servers) + len(pl.Agents)
-		steps = append(steps, step{fmt.Sprintf("Waiting for %d node(s) to be Ready", want), func(ctx context.Context) error {
-			return p.waitNodes(ctx, kcfg, want, time.Time{}, deadline)
+		u := Usable{Workloads: true, DNS: DNSRequired}
+		if !planCoreDNS(po) {
+			u.DNS = DNSSkip
+		}
+		for _, n := range pl.nodes() {
+			u.Nodes = append(u.Nodes, n.Spec.Name)
+		}
+		steps = append(steps, step{"Waiting until the cluster is usable: " + u.describe(), func(ctx context.Context) error {
+			return p.waitFor(ctx, kcfg, u, deadline)
 		}})
 	}
 	return steps
@@ -340,11 +346,13 @@ func (p *Provider) fetchKubeconfig(ctx context.Context, n Namer, server string, 
 	return kubeconfig.Rewrite(raw, api.URL(), names(n))
 }
 
-func (p *Provider) waitNodes(ctx context.Context, cfg *clientcmdapi.Config, want int, since, deadline time.Time) error {
+// waitFor waits until the cluster is usable as u says, until deadline
+// (zero: as long as ctx lasts).
+func (p *Provider) waitFor(ctx context.Context, cfg *clientcmdapi.Config, u Usable, deadline time.Time) error {
 	if !deadline.IsZero() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	return p.waitReady(ctx, cfg, want, since)
+	return p.waitReady(ctx, cfg, u)
 }

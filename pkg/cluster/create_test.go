@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -42,8 +41,8 @@ func TestCreateOrder(t *testing.T) {
 	if got := creates(h.rt.Calls()); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if len(h.waited) != 1 || h.waited[0] != 3 {
-		t.Errorf("waited for %v nodes, want [3]", h.waited)
+	if len(h.waited) != 1 || len(h.waited[0].Nodes) != 3 || !h.waited[0].Workloads || h.waited[0].DNS != DNSRequired {
+		t.Errorf("waited for %+v, want 3 nodes, workloads and DNS", h.waited)
 	}
 	cfg, err := clientcmd.LoadFromFile(h.kubecfg)
 	if err != nil {
@@ -201,7 +200,7 @@ func TestCreateShowsDeadNodeLogs(t *testing.T) {
 
 func TestCreateRollsBackKubeconfig(t *testing.T) {
 	h := newHarness(t)
-	h.p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, want int, _ time.Time) error {
+	h.p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, _ Usable) error {
 		return errors.New("nodes never became Ready")
 	}
 	if err := h.p.Create(context.Background(), defaultOpts("dev")); err == nil {

@@ -15,10 +15,15 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -45,7 +50,8 @@ type harness struct {
 	kube    *k8sfake.Clientset
 	kubecfg string
 	logs    *strings.Builder
-	waited  []int
+	// waited records every wait for a usable cluster, in order.
+	waited []Usable
 
 	mu sync.Mutex
 	// events is the ordered log of node starts and stops and of the API
@@ -56,6 +62,9 @@ type harness struct {
 	removed map[string]bool
 	// keepMembers makes etcd never remove members.
 	keepMembers bool
+	// noControllers keeps started servers from creating what their
+	// controllers would (tests of the usable wait add it themselves).
+	noControllers bool
 	// applied is the last config applied to each load balancer.
 	applied map[string]string
 }
@@ -71,14 +80,18 @@ func newHarness(t *testing.T) *harness {
 		WithKubeconfig(kubeconfig.Paths{Explicit: h.kubecfg}),
 		WithPollInterval(time.Millisecond),
 		WithHostPrefixes(func() []string { return nil }),
-		WithReadyWaiter(func(ctx context.Context, cfg *clientcmdapi.Config, want int, _ time.Time) error {
-			h.waited = append(h.waited, want)
-			return nil
-		}),
 		WithKubeClient(func(*clientcmdapi.Config) (kubernetes.Interface, error) { return h.kube, nil }),
 		WithRegistryProbe(func(context.Context, string) error { return nil }),
 	)
 	h.p.etcdTimeout, h.p.drainTimeout = time.Second, time.Second
+	// The real wait, against the fake API, recorded.
+	wait := h.p.waitReady
+	h.p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, u Usable) error {
+		h.mu.Lock()
+		h.waited = append(h.waited, u)
+		h.mu.Unlock()
+		return wait(ctx, cfg, u)
+	}
 	h.rt.Hooks.Exec = h.exec
 	h.rt.Hooks.StartContainer = h.onStart
 	h.rt.Hooks.StopContainer = func(name string) error { h.event("stop " + name); return nil }
@@ -128,17 +141,69 @@ func (h *harness) eventCount() int {
 	return len(h.events)
 }
 
-// onStart registers a Ready Node object for every node container.
+// onStart makes the fake API show what a started node container brings:
+// its Node, Ready, and its kubelet's Lease renewed now; a server also
+// brings what the control plane's controllers make (the default
+// ServiceAccount and root CA ConfigMap) and a CoreDNS pod that turned
+// Ready now behind kube-dns, unless h.noControllers.
 func (h *harness) onStart(name string) error {
 	h.event("start " + name)
 	c, err := h.rt.InspectContainer(context.Background(), name)
 	if err != nil || c.Labels[LabelRole] == RoleLoadBalancer || c.Labels[LabelRole] == "" {
 		return nil
 	}
+	now := metav1.Now()
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
-	if err := h.kube.Tracker().Add(node); err != nil && !strings.Contains(err.Error(), "already exists") {
+	lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: corev1.NamespaceNodeLease},
+		Spec: coordinationv1.LeaseSpec{RenewTime: &metav1.MicroTime{Time: now.Time}}}
+	objs := []k8sruntime.Object{node, lease}
+	if c.Labels[LabelRole] == RoleServer && !h.noControllers {
+		objs = append(objs, controllerObjects(name, now)...)
+	}
+	for _, o := range objs {
+		if err := upsert(h.kube.Tracker(), o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// controllerObjects are what a server's controllers and CoreDNS put in
+// the API: the default ServiceAccount, the root CA ConfigMap, and a
+// CoreDNS pod on server Ready since now, behind kube-dns.
+func controllerObjects(server string, now metav1.Time) []k8sruntime.Object {
+	ready := true
+	return []k8sruntime.Object{
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "default"}},
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kube-root-ca.crt", Namespace: "default"}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "kube-dns", Namespace: "kube-system"}},
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "coredns-0", Namespace: "kube-system"},
+			Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: now}}}},
+		&discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: "kube-dns-x", Namespace: "kube-system",
+			Labels: map[string]string{discoveryv1.LabelServiceName: "kube-dns"}},
+			Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"10.42.0.2"}, NodeName: &server,
+				Conditions: discoveryv1.EndpointConditions{Ready: &ready},
+				TargetRef:  &corev1.ObjectReference{Kind: "Pod", Namespace: "kube-system", Name: "coredns-0"}}}},
+	}
+}
+
+// upsert adds o to the fake API, or replaces it when it exists.
+func upsert(tr k8stesting.ObjectTracker, o k8sruntime.Object) error {
+	gvks, _, err := scheme.Scheme.ObjectKinds(o)
+	if err != nil {
 		return err
+	}
+	gvr, _ := meta.UnsafeGuessKindToResource(gvks[0])
+	m, err := meta.Accessor(o)
+	if err != nil {
+		return err
+	}
+	if err := tr.Add(o); err != nil {
+		if !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+		return tr.Update(gvr, o, m.GetNamespace())
 	}
 	return nil
 }

@@ -40,6 +40,15 @@ func newKubeClient(cfg *clientcmdapi.Config) (kubernetes.Interface, error) {
 // with the admin kubeconfig of a running server not in skip, waiting at
 // most timeout (0: as long as ctx lasts) for that server to have written it.
 func (p *Provider) clusterClient(ctx context.Context, cl Cluster, skip map[string]bool, timeout time.Duration) (kubernetes.Interface, error) {
+	cfg, err := p.clusterKubeconfig(ctx, cl, skip, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return p.kubeClient(cfg)
+}
+
+// clusterKubeconfig is the admin kubeconfig behind clusterClient.
+func (p *Provider) clusterKubeconfig(ctx context.Context, cl Cluster, skip map[string]bool, timeout time.Duration) (*clientcmdapi.Config, error) {
 	server := firstRunning(cl.Servers, skip)
 	if server == "" {
 		return nil, fmt.Errorf("cluster %s has no running server to read a kubeconfig from", cl.Name)
@@ -48,11 +57,7 @@ func (p *Provider) clusterClient(ctx context.Context, cl Cluster, skip map[strin
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	cfg, err := p.fetchKubeconfig(ctx, Namer{Cluster: cl.Name}, server, cl.API, deadline)
-	if err != nil {
-		return nil, err
-	}
-	return p.kubeClient(cfg)
+	return p.fetchKubeconfig(ctx, Namer{Cluster: cl.Name}, server, cl.API, deadline)
 }
 
 // waitAPI polls until the API answers a read of the node list, which goes
@@ -71,38 +76,6 @@ func (p *Provider) waitAPI(ctx context.Context, cs kubernetes.Interface, url str
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for the API at %s to answer (last error: %v): %w", url, err, ctx.Err())
-		case <-time.After(p.poll):
-		}
-	}
-}
-
-// waitNamedReady polls until every named node is Ready.
-func (p *Provider) waitNamedReady(ctx context.Context, cs kubernetes.Interface, names []string, deadline time.Time) error {
-	if !deadline.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
-	}
-	pending := append([]string(nil), names...)
-	last := "no answer yet"
-	for {
-		var still []string
-		for _, name := range pending {
-			n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-			switch {
-			case err != nil:
-				still, last = append(still, name), err.Error()
-			case !nodeReady(*n):
-				still, last = append(still, name), name+" is not Ready"
-			}
-		}
-		if len(still) == 0 {
-			return nil
-		}
-		pending = still
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for node(s) %v to be Ready (last error: %s): %w", pending, last, ctx.Err())
 		case <-time.After(p.poll):
 		}
 	}

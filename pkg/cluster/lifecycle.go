@@ -84,9 +84,15 @@ func (p *Provider) Start(ctx context.Context, name string, opts StartOptions) er
 		}})
 	}
 	if opts.Wait {
-		want := len(cl.Servers) + len(cl.Agents)
-		steps = append(steps, step{fmt.Sprintf("Waiting for %d node(s) to be Ready", want), func(ctx context.Context) error {
-			return p.waitNodes(ctx, kcfg, want, since, deadline)
+		u := Usable{Since: since, Workloads: true, DNS: DNSIfDeployed}
+		for _, n := range append(append([]Node(nil), cl.Servers...), cl.Agents...) {
+			u.Nodes = append(u.Nodes, n.Name)
+			if !n.Running {
+				u.Restarted = append(u.Restarted, n.Name)
+			}
+		}
+		steps = append(steps, step{"Waiting until the cluster is usable: " + u.describe(), func(ctx context.Context) error {
+			return p.waitFor(ctx, kcfg, u, deadline)
 		}})
 	}
 	return p.runSteps(ctx, steps)

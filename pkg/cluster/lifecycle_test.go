@@ -62,8 +62,8 @@ func TestStopStartOrder(t *testing.T) {
 	if len(only(calls, "Exec mini-dev-lb sh -c")) != 1 {
 		t.Errorf("load balancer config not re-applied on start: %v", calls)
 	}
-	if len(h.waited) != 1 || h.waited[0] != 4 {
-		t.Errorf("waited %v, want [4]", h.waited)
+	if len(h.waited) != 1 || len(h.waited[0].Nodes) != 4 || len(h.waited[0].Restarted) != 4 || h.waited[0].DNS != DNSIfDeployed {
+		t.Errorf("waited %+v, want the 4 restarted nodes and DNS if deployed", h.waited)
 	}
 	// Restart stops and starts again.
 	n = len(h.rt.Calls())
@@ -94,12 +94,12 @@ func TestStartOrderHA(t *testing.T) {
 	if len(got) < len(want)+2 || !slices.Equal(got[:len(want)], want) {
 		t.Fatalf("start events %v, want %v then the agents", got, want)
 	}
-	agents := got[len(want):]
+	agents := only(got[len(want):], "start ")
 	slices.Sort(agents)
-	if !slices.Equal(agents, []string{"start mini-ha-agent-0", "start mini-ha-agent-1"}) {
+	if !slices.Equal(agents, []string{"mini-ha-agent-0", "mini-ha-agent-1"}) {
 		t.Errorf("after the API answered: %v, want the two agents", agents)
 	}
-	if len(h.waited) != 2 || h.waited[1] != 5 {
+	if len(h.waited) != 2 || len(h.waited[1].Nodes) != 5 {
 		t.Errorf("waited %v, want the 5 nodes Ready last", h.waited)
 	}
 }

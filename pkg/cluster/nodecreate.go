@@ -133,18 +133,18 @@ func (p *Provider) nodeCreateSteps(cl Cluster, nodes []plannedNode, o NodeCreate
 		}})
 	}
 	if o.Wait {
-		steps = append(steps, step{fmt.Sprintf("Waiting for %d node(s) to be Ready", len(nodes)), func(ctx context.Context) error {
+		var u Usable
+		for _, n := range nodes {
+			u.Nodes = append(u.Nodes, n.Spec.Name)
+		}
+		steps = append(steps, step{"Waiting until the new node(s) take pods: " + u.describe(), func(ctx context.Context) error {
 			ctx, cancel := within(ctx)
 			defer cancel()
-			cs, err := p.clusterClient(ctx, cl, nil, 0)
+			cfg, err := p.clusterKubeconfig(ctx, cl, nil, 0)
 			if err != nil {
 				return err
 			}
-			names := make([]string, len(nodes))
-			for i, n := range nodes {
-				names[i] = n.Spec.Name
-			}
-			return p.waitNamedReady(ctx, cs, names, time.Time{})
+			return p.waitReady(ctx, cfg, u)
 		}})
 	}
 	return steps

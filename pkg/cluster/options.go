@@ -31,8 +31,10 @@ type CreateOptions struct {
 	APIPort string
 	// Token joins nodes; empty generates one.
 	Token string
-	// Wait for every node to be Ready, up to Timeout (which also bounds the
-	// wait for the kubeconfig when Wait is off).
+	// Wait until the cluster is usable (see Usable: every node Ready and
+	// schedulable, the default ServiceAccount, CoreDNS answering), up to
+	// Timeout (which also bounds the wait for the kubeconfig when Wait is
+	// off).
 	Wait    bool
 	Timeout time.Duration
 	NoLB    bool
@@ -77,6 +79,7 @@ type CreateOptions struct {
 
 // StartOptions tune start and restart.
 type StartOptions struct {
+	// Wait until every node is back and Ready and CoreDNS answers again.
 	Wait    bool
 	Timeout time.Duration
 }
@@ -96,7 +99,7 @@ type NodeCreateOptions struct {
 	Memory string
 	// K3sArgs are extra arguments for the node process.
 	K3sArgs []string
-	// Wait for the new nodes to be Ready, up to Timeout (which also bounds
+	// Wait for the new nodes to be Ready and untainted, up to Timeout (which also bounds
 	// each wait for an added server to join etcd).
 	Wait    bool
 	Timeout time.Duration

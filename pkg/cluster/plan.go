@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/minictl/mini/pkg/loadbalancer"
@@ -211,6 +212,27 @@ func planDatastore(o parsedOptions) string {
 		}
 	}
 	return ds
+}
+
+// planCoreDNS tells whether server 0 will deploy CoreDNS: yes unless its
+// command line, as planned, says --disable coredns (one argument or two).
+func planCoreDNS(o parsedOptions) bool {
+	var args []string
+	for _, f := range o.k3sArgs {
+		if f.Matches(RoleServer, 0) {
+			args = append(args, f.Value)
+		}
+	}
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "--disable=")
+		if !ok && a == "--disable" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if ok && slices.Contains(strings.Split(v, ","), "coredns") {
+			return false
+		}
+	}
+	return true
 }
 
 // volumeMount turns "SRC:DEST[:ro]" into a mount: an absolute or relative

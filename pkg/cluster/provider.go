@@ -22,9 +22,8 @@ var ErrNotFound = errors.New("not found")
 // is taken.
 var ErrExists = errors.New("already exists")
 
-// ReadyWaiter waits until want nodes of the cluster behind cfg are Ready,
-// with kubelets alive after since (zero: no such check).
-type ReadyWaiter func(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time) error
+// ReadyWaiter waits until the cluster behind cfg is usable as u says.
+type ReadyWaiter func(ctx context.Context, cfg *clientcmdapi.Config, u Usable) error
 
 // Provider runs cluster operations on one runtime.
 type Provider struct {
@@ -58,7 +57,8 @@ func WithKubeconfig(paths kubeconfig.Paths) Option {
 // WithVersion records the CLI version in the labels of what is created.
 func WithVersion(v string) Option { return func(p *Provider) { p.version = v } }
 
-// WithReadyWaiter replaces the client-go readiness wait (tests).
+// WithReadyWaiter replaces the wait for a usable cluster (tests of
+// other layers; the wait itself is tested against a fake API).
 func WithReadyWaiter(w ReadyWaiter) Option { return func(p *Provider) { p.waitReady = w } }
 
 // WithPrivileged skips detection and forces privileged or emulated nodes.
@@ -97,9 +97,7 @@ func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provid
 		p.registryProbe = probeRegistry(p.poll)
 	}
 	if p.waitReady == nil {
-		p.waitReady = func(ctx context.Context, cfg *clientcmdapi.Config, want int, since time.Time) error {
-			return WaitForNodesReady(ctx, cfg, want, since, p.poll)
-		}
+		p.waitReady = p.waitUsable
 	}
 	return p
 }

@@ -58,7 +58,7 @@ func (e *env) run(t *testing.T, args ...string) error {
 			cluster.WithPrivileged(false),
 			cluster.WithPollInterval(time.Millisecond),
 			cluster.WithHostPrefixes(func() []string { return nil }),
-			cluster.WithReadyWaiter(func(context.Context, *clientcmdapi.Config, int, time.Time) error { return nil }),
+			cluster.WithReadyWaiter(func(context.Context, *clientcmdapi.Config, cluster.Usable) error { return nil }),
 			cluster.WithKubeClient(func(*clientcmdapi.Config) (kubernetes.Interface, error) { return e.kube, nil }),
 		},
 	}
@@ -175,7 +175,7 @@ func TestNodeCommands(t *testing.T) {
 	if c := e.rt.Container("mini-dev-w-0"); c == nil || c.Spec.MemoryBytes != 1<<30 || e.out.Len() != 0 {
 		t.Fatalf("node create made %v, stdout %q", e.rt.ContainerNames(), e.out.String())
 	}
-	if !strings.Contains(e.err.String(), "Waiting for 1 node(s) to be Ready") {
+	if !strings.Contains(e.err.String(), "Waiting until the new node(s) take pods: 1 node(s) Ready") {
 		t.Errorf("no progress on stderr: %q", e.err.String())
 	}
 	if err := e.run(t, "node", "list", "-c", "dev", "-o", "json"); err != nil {

@@ -59,7 +59,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.String("lb-image", version.DefaultLBImage, "load balancer image")
 	f.String("api-port", "", "[HOST:]PORT where the Kubernetes API is published (default: a free port on 127.0.0.1)")
 	f.String("token", "", "join token shared by the nodes (default: random)")
-	f.Bool("wait", true, "wait until every node is Ready")
+	f.Bool("wait", true, "wait until the cluster is usable: every node Ready and schedulable, the default ServiceAccount, CoreDNS answering")
 	f.Duration("timeout", cluster.DefaultTimeout, "how long to wait for the API server and nodes (0: no limit)")
 	f.Bool("no-lb", false, "publish server 0's API directly instead of through a load balancer")
 	f.Bool("no-rollback", false, "keep what was created when creation fails (for debugging)")

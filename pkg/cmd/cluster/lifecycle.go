@@ -70,7 +70,7 @@ func newMultiCommand(app *cli.App, vb verb) *cobra.Command {
 	}
 	cmd.Flags().Bool("all", false, vb.use+" every mini cluster")
 	if vb.wait {
-		cmd.Flags().Bool("wait", true, "wait until every node is Ready")
+		cmd.Flags().Bool("wait", true, "wait until the cluster is usable again: every node back and Ready, CoreDNS answering")
 		cmd.Flags().Duration("timeout", cluster.DefaultTimeout, "how long to wait (0: no limit)")
 	}
 	return cmd

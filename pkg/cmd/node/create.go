@@ -43,7 +43,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.Int("replicas", 1, "how many nodes to add: NAME-0 … NAME-(N-1)")
 	f.String("memory", "", "memory limit of each node, e.g. 2g")
 	f.StringArray("k3s-arg", nil, "extra argument for the node process, e.g. --node-label=tier=edge (repeatable)")
-	f.Bool("wait", true, "wait until the new nodes are Ready")
+	f.Bool("wait", true, "wait until the new nodes are Ready and take pods")
 	f.Duration("timeout", cluster.DefaultTimeout, "how long to wait for the nodes to join (0: no limit)")
 	return cmd
 }

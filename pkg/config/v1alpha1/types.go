@@ -154,7 +154,7 @@ type RegistryCreate struct {
 
 // Options tune the create command itself.
 type Options struct {
-	// Wait until every node is Ready (--wait).
+	// Wait until the cluster is usable: every node Ready and schedulable, the default ServiceAccount, CoreDNS answering (--wait).
 	Wait *bool `json:"wait,omitempty" yaml:"wait,omitempty" jsonschema:"default=true"`
 	// How long to wait for the API server and nodes, a Go duration such as 90s or 5m; 0 waits without limit (--timeout).
 	Timeout string `json:"timeout,omitempty" yaml:"timeout,omitempty" jsonschema:"type=string|integer,default=3m0s,pattern=^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$"`
