@@ -55,13 +55,14 @@ func (p *Provider) Create(ctx context.Context, opts CreateOptions) error {
 }
 
 // failed wraps the error of a failed or interrupted operation on cluster
-// and, for a failure, shows the last output of its dead nodes: the
-// rollback that follows would take the only explanation with it.
+// and, for a failure, shows the last errors of its dead nodes and of the
+// nodes that never became Ready: the rollback that follows would take
+// the only explanation with it.
 func (p *Provider) failed(ctx context.Context, err error, what, cluster string) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s was interrupted: %w", what, err)
 	}
-	p.reportStoppedNodes(ctx, cluster)
+	p.reportFailingNodes(ctx, cluster, err)
 	return fmt.Errorf("%s: %w", what, err)
 }
 

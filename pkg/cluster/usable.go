@@ -85,24 +85,40 @@ func (p *Provider) waitUsable(ctx context.Context, cfg *clientcmdapi.Config, u U
 		return err
 	}
 	for {
-		missing := pendingUsable(ctx, cs, u)
+		missing, nodes := pendingUsable(ctx, cs, u)
 		if len(missing) == 0 {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for the cluster to be usable (%s): %w", strings.Join(missing, "; "), ctx.Err())
+			return &NotUsableError{Missing: missing, Nodes: nodes, Err: ctx.Err()}
 		case <-time.After(p.poll):
 		}
 	}
 }
 
+// NotUsableError is a wait for a usable cluster that ended first.
+type NotUsableError struct {
+	// Missing lists what the cluster still lacked, one phrase each.
+	Missing []string
+	// Nodes are the nodes among them (not registered, not Ready), whose
+	// logs tell why.
+	Nodes []string
+	Err   error
+}
+
+func (e *NotUsableError) Error() string {
+	return fmt.Sprintf("waiting for the cluster to be usable (%s): %v", strings.Join(e.Missing, "; "), e.Err)
+}
+
+func (e *NotUsableError) Unwrap() error { return e.Err }
+
 // pendingUsable returns what the cluster still lacks to be usable, each
-// a short sentence naming the node or object; none means usable. An API
-// error counts as missing, as the API may not answer yet.
-func pendingUsable(ctx context.Context, cs kubernetes.Interface, u Usable) []string {
-	var missing []string
-	missing = append(missing, pendingNodes(ctx, cs, u)...)
+// a short phrase naming the node or object, and the nodes among them;
+// none means usable. An API error counts as missing, as the API may not
+// answer yet.
+func pendingUsable(ctx context.Context, cs kubernetes.Interface, u Usable) (missing, nodes []string) {
+	missing, nodes = pendingNodes(ctx, cs, u)
 	if u.Workloads {
 		if _, err := cs.CoreV1().ServiceAccounts(metav1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{}); err != nil {
 			missing = append(missing, "ServiceAccount default/default: "+reason(err))
@@ -116,16 +132,16 @@ func pendingUsable(ctx context.Context, cs kubernetes.Interface, u Usable) []str
 			missing = append(missing, m)
 		}
 	}
-	return missing
+	return missing, nodes
 }
 
-func pendingNodes(ctx context.Context, cs kubernetes.Interface, u Usable) []string {
+func pendingNodes(ctx context.Context, cs kubernetes.Interface, u Usable) (missing, nodes []string) {
 	if len(u.Nodes) == 0 {
-		return nil
+		return nil, nil
 	}
 	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return []string{"listing nodes: " + reason(err)}
+		return []string{"listing nodes: " + reason(err)}, nil
 	}
 	byName := map[string]corev1.Node{}
 	for _, n := range list.Items {
@@ -136,7 +152,7 @@ func pendingNodes(ctx context.Context, cs kubernetes.Interface, u Usable) []stri
 		renewed = map[string]bool{}
 		leases, err := cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			return []string{"listing node leases: " + reason(err)}
+			return []string{"listing node leases: " + reason(err)}, nil
 		}
 		for _, l := range leases.Items {
 			if l.Spec.RenewTime != nil && !l.Spec.RenewTime.Time.Before(u.Since) {
@@ -144,9 +160,9 @@ func pendingNodes(ctx context.Context, cs kubernetes.Interface, u Usable) []stri
 			}
 		}
 	}
-	var missing []string
 	for _, name := range u.Nodes {
 		n, ok := byName[name]
+		before := len(missing)
 		switch {
 		case !ok:
 			missing = append(missing, "node "+name+" not registered")
@@ -157,8 +173,11 @@ func pendingNodes(ctx context.Context, cs kubernetes.Interface, u Usable) []stri
 		case hasTaint(n, taintNotReady) || hasTaint(n, taintUnreachable):
 			missing = append(missing, "node "+name+" still tainted not-ready")
 		}
+		if len(missing) > before {
+			nodes = append(nodes, name)
+		}
 	}
-	return missing
+	return missing, nodes
 }
 
 // pendingDNS returns why CoreDNS does not count as answering yet, or "".

@@ -73,7 +73,8 @@ func TestPendingUsable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cs := k8sfake.NewClientset(tc.objs...)
-			got := strings.Join(pendingUsable(context.Background(), cs, tc.u), "; ")
+			missing, _ := pendingUsable(context.Background(), cs, tc.u)
+			got := strings.Join(missing, "; ")
 			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
 				t.Errorf("pending = %q, want %q", got, tc.want)
 			}
@@ -185,5 +186,52 @@ func TestPlanCoreDNS(t *testing.T) {
 		if got := planCoreDNS(po); got != tc.want {
 			t.Errorf("planCoreDNS(%q) = %v, want %v", tc.args, got, tc.want)
 		}
+	}
+}
+
+// A node that keeps failing (running, restarted by its policy, never
+// Ready) is named when the wait ends, with its last errors rather than
+// its last lines.
+func TestCreateShowsWhyANodeIsNotReady(t *testing.T) {
+	h := newHarness(t)
+	var logs strings.Builder
+	h.p.log.SetOutput(&logs)
+	start := h.rt.Hooks.StartContainer
+	h.rt.Hooks.StartContainer = func(name string) error {
+		if name == "mini-dev-agent-0" {
+			c := h.rt.Container(name)
+			c.Restarts = 4
+			c.Output = `E1204 10:00:01.000000 1 kubelet.go:1] "Failed to start ContainerManager" err="cannot enter cgroupv2"` + "\n" +
+				strings.Repeat("I1204 10:00:02.000000 1 server.go:1] shutting down\n", 30)
+			h.event("start " + name)
+			return nil // no Node object: never Ready
+		}
+		return start(name)
+	}
+	o := defaultOpts("dev")
+	o.Agents, o.Timeout = 1, 100*time.Millisecond
+	err := h.p.Create(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "node mini-dev-agent-0 not registered") {
+		t.Fatalf("err = %v, want the agent named", err)
+	}
+	out := logs.String()
+	for _, want := range []string{"node mini-dev-agent-0 is not Ready (running, restarted 4 time(s))", "Failed to start ContainerManager"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "logs of mini-dev-server-0") || strings.Contains(out, "shutting down") {
+		t.Errorf("log shows a Ready node or info lines:\n%s", out)
+	}
+	h.assertEmpty(t)
+}
+
+func TestRelevantLines(t *testing.T) {
+	log := "I1 ok\nE1204 x failed\nI2 ok\nW3 error: disk\nI4 ok\n"
+	if got := relevantLines(log, 5); got != "E1204 x failed\nW3 error: disk" {
+		t.Errorf("relevantLines = %q", got)
+	}
+	if got := relevantLines("a\nb\nc\n", 2); got != "b\nc" {
+		t.Errorf("without errors: %q", got)
 	}
 }

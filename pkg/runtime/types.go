@@ -85,6 +85,9 @@ type Container struct {
 	IPs     map[string]string
 	Ports   []PortMapping
 	Created time.Time
+	// Restarts counts the engine's restarts of the container under its
+	// restart policy (InspectContainer only): a node that keeps failing.
+	Restarts int
 	// Env and Mounts are filled by InspectContainer only (ListContainers
 	// leaves them empty): with the labels, enough to create a container
 	// like it again.

@@ -135,6 +135,7 @@ func translateInspect(in container.InspectResponse) runtime.Container {
 			c.Mounts = append(c.Mounts, runtime.Mount{Type: runtime.MountBind, Source: m.Source, Target: m.Destination, ReadOnly: !m.RW})
 		}
 	}
+	c.Restarts = in.RestartCount
 	if in.State != nil {
 		c.State = string(in.State.Status)
 		c.Running = in.State.Running

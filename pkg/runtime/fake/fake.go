@@ -35,6 +35,10 @@ type Container struct {
 	// Connected maps the networks ConnectNetwork attached the container to
 	// (besides Spec.Network) to its IP there.
 	Connected map[string]string
+	// Output is what Logs returns (default "logs of NAME\n").
+	Output string
+	// Restarts is the restart count InspectContainer reports.
+	Restarts int
 }
 
 // Runtime is an in-memory engine.

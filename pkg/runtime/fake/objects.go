@@ -170,6 +170,7 @@ func (r *Runtime) InspectContainer(ctx context.Context, name string) (runtime.Co
 		return runtime.Container{}, fmt.Errorf("inspecting container %s: %w", name, runtime.ErrNotFound)
 	}
 	out := r.toContainer(name, c)
+	out.Restarts = c.Restarts // as Docker: inspect only, not in lists
 	out.Env = append([]string(nil), c.Spec.Env...)
 	out.Mounts = append([]runtime.Mount(nil), c.Spec.Mounts...)
 	return out, nil
@@ -291,11 +292,18 @@ func (r *Runtime) CopyFrom(ctx context.Context, name, p string) (io.ReadCloser, 
 // Logs writes a fixed line.
 func (r *Runtime) Logs(ctx context.Context, name string, w io.Writer) error {
 	r.mu.Lock()
-	_, ok := r.containers[name]
+	c, ok := r.containers[name]
+	var out string
+	if ok {
+		out = c.Output
+	}
 	r.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("logs of container %s: %w", name, runtime.ErrNotFound)
 	}
-	_, err := fmt.Fprintf(w, "logs of %s\n", name)
+	if out == "" {
+		out = "logs of " + name + "\n"
+	}
+	_, err := io.WriteString(w, out)
 	return err
 }
