@@ -20,7 +20,9 @@ import (
 )
 
 // Prepare runs every step; a failure that would break Kubernetes is an error,
-// a missing optional knob is logged.
+// a missing optional knob is logged. It runs before the node starts any
+// other process, so that on cgroup v2 every later process (containerd,
+// shims) inherits the child cgroup the evacuation moved the node into.
 func Prepare() error {
 	mounts, err := readMounts("/proc/self/mountinfo")
 	if err != nil {
@@ -38,6 +40,9 @@ func Prepare() error {
 				errs = append(errs, fmt.Errorf("remount %s read-write: %w", m.target, err))
 			}
 		}
+	}
+	if Unified(cgroupMount) {
+		errs = append(errs, evacuate())
 	}
 	// kubelet mounts volumes under /var/lib/kubelet and containerd expects
 	// them to propagate into containers.
@@ -89,4 +94,23 @@ func readMounts(path string) ([]mount, error) {
 		out = append(out, mount{target: fields[4], readOnly: ro})
 	}
 	return out, sc.Err()
+}
+
+// evacuate prepares a cgroup v2 hierarchy for kubelet (see EvacuateCgroup2).
+func evacuate() error {
+	raw, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return fmt.Errorf("cgroup v2: %w", err)
+	}
+	own, err := OwnCgroup(raw)
+	if err != nil {
+		return err
+	}
+	ev, err := EvacuateCgroup2(DirFS(cgroupMount), own)
+	if err != nil {
+		return err
+	}
+	klog.InfoS("cgroup v2: moved the container's processes into a child cgroup and enabled controllers for pods",
+		"group", ev.Group, "child", initGroup, "moved", ev.Moved, "enabled", ev.Enabled, "refused", ev.Refused)
+	return nil
 }
