@@ -14,7 +14,11 @@
 //	                  error when the request fails
 //
 // `testapp sleep` blocks instead of serving, for pods that only need to exist.
-// In both modes SIGINT and SIGTERM end it at once with status 0: as a pod's
+// `testapp alloc MIB` touches MIB MiB of memory, then blocks: under a smaller
+// memory limit the kernel OOM-kills it. `testapp burn SECONDS` spins one CPU
+// for that long, then prints its cgroup's CPU limit and how often it was
+// throttled, and exits 0 (see limits.go).
+// In every mode SIGINT and SIGTERM end it at once with status 0: as a pod's
 // PID 1 it would otherwise ignore them and make every pod deletion wait out
 // its grace period.
 package main
@@ -42,11 +46,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
-		if args[0] != "sleep" || len(args) > 1 {
-			return fmt.Errorf("unknown arguments %q: want none or \"sleep\"", args)
-		}
-		<-ctx.Done()
-		return nil
+		return runMode(ctx, args, os.Stdout)
 	}
 	port := os.Getenv("PORT")
 	if port == "" {
