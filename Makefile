@@ -51,6 +51,14 @@ e2e: build images ## end-to-end tests against the real engine
 
 test: docker unit e2e ## everything; what CI runs
 
+# Not part of test: without KVM the VM's CPUs are emulated in software, many
+# times slower than the host's (a `docker run` in it takes ~10 s), and CI has
+# 90 minutes for everything. Parameters (VM_PAYLOAD=smoke, VM_CGROUP=v1,
+# VM_SUITE, VM_TESTS, ...): hack/vm/run.sh and docs/vm-testing.md.
+.PHONY: test-vm
+test-vm: ## e2e tests in a qemu VM unlike this machine: cgroup v2, Docker 26 (Debian trixie)
+	bash hack/vm/run.sh
+
 bench: build images ## speed and memory benchmarks → docs/benchmarks.md
 	bash hack/bench.sh
 

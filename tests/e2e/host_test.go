@@ -46,9 +46,14 @@ func TestHostScenario(t *testing.T) {
 			if term == nil {
 				return false, nil
 			}
-			if term.Reason != "OOMKilled" {
+			// The kernel's OOM kill is a SIGKILL (exit 137); the runtime
+			// does not always notice it was the OOM killer's on cgroup v2
+			// (seen with Docker in the VM), so 137 counts too. Without
+			// the limit the pod would allocate, print and sleep forever.
+			if term.Reason != "OOMKilled" && term.ExitCode != 137 {
 				return false, fmt.Errorf("pod oom ended %s (exit %d), want OOMKilled", term.Reason, term.ExitCode)
 			}
+			t.Logf("pod oom ended %s, exit %d", term.Reason, term.ExitCode)
 			return true, nil
 		})
 	})

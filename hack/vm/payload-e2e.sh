@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# hack/vm/payload-e2e.sh PAYLOAD_DIR stages the e2e payload (make test-vm):
+# mini, the e2e test binary and the images a cluster needs, laid out as the
+# tests expect relative to their cwd (tests/e2e):
+#   bin/mini                               MINI_E2E_BINARY
+#   tests/e2e/e2e.test                     go test -c -tags e2e ./tests/e2e
+#   images/versions.env                    ../../images/versions.env
+#   _output/node/images/testapp.tar        ../../_output/node/images/testapp.tar
+#   hack/ensure-docker.sh                  ../../hack/ensure-docker.sh
+#   docker-images/{node,lb,registry}.tar   docker save; hack/vm/run-in-vm.sh
+#                                          loads them before run.sh starts
+#   run.sh                                 runs e2e.test -test.run "$VM_TESTS"
+# The tests' exported cluster logs land in _output/e2e-logs, in the share,
+# so the host has them after the run (_output/vm/share/payload/_output/e2e-logs).
+#
+# Env: VM_TESTS (TestCreateThenUse|TestHostScenario), VM_E2E_TIMEOUT (80m:
+# under VM_TIMEOUT's 90m, so a hung test fails with its goroutines dumped
+# before the VM is killed).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=/dev/null
+. "$MINI_ROOT/images/versions.env"
+
+payload=$1
+VM_TESTS=${VM_TESTS:-TestCreateThenUse|TestHostScenario}
+VM_E2E_TIMEOUT=${VM_E2E_TIMEOUT:-80m}
+# pkg/version's defaults, from the same sources of truth it is tested
+# against: DefaultNodeImage from images/versions.env, DefaultLBImage's tag
+# from images/lb/VERSION.
+node_image=$NODE_IMAGE_REPO:$KUBERNETES_VERSION-$NODE_IMAGE_REVISION
+lb_image=mini/lb:$(tr -d '[:space:]' <"$MINI_ROOT/images/lb/VERSION")
+
+# As `make e2e` does: the images come from their cached builds, which take
+# seconds when nothing changed, so the VM never tests stale images.
+make -C "$MINI_ROOT" --no-print-directory node-image lb-image >&2
+
+mkdir -p "$payload"/{bin,tests/e2e,images,hack,_output/node/images,docker-images}
+# Built for the VM's architecture, static: the VM's libc is not the host's.
+GOARCH=$GOARCH_VM make -C "$MINI_ROOT" --no-print-directory build BIN="$payload/bin/mini" >&2
+(cd "$MINI_ROOT" && CGO_ENABLED=0 GOARCH=$GOARCH_VM go test -c -tags e2e -o "$payload/tests/e2e/e2e.test" ./tests/e2e)
+cp "$MINI_ROOT/images/versions.env" "$payload/images/"
+cp "$MINI_ROOT/hack/ensure-docker.sh" "$payload/hack/"
+if [ -f "$OUT/node/images/testapp.tar" ]; then
+  cp "$OUT/node/images/testapp.tar" "$payload/_output/node/images/"
+fi
+
+save() {
+  local start=$SECONDS
+  docker save -o "$payload/docker-images/$1.tar" "$2"
+  log "saved $2 in $((SECONDS - start))s ($(du -h "$payload/docker-images/$1.tar" | cut -f1))"
+}
+save node "$node_image"
+save lb "$lb_image"
+# Only registry tests need it; taken along when it was built.
+if docker image inspect "$REGISTRY_IMAGE" >/dev/null 2>&1; then save registry "$REGISTRY_IMAGE"; fi
+
+cat >"$payload/run.sh" <<EOF
+#!/usr/bin/env bash
+# Written by hack/vm/payload-e2e.sh; run in the VM with cwd payload/.
+set -euo pipefail
+cd tests/e2e
+export MINI_E2E_BINARY=\$PWD/../../bin/mini
+exec ./e2e.test -test.v -test.count=1 -test.timeout $(printf %q "$VM_E2E_TIMEOUT") -test.run $(printf %q "$VM_TESTS")
+EOF
+chmod +x "$payload/run.sh"
+log "e2e payload: -test.run '$VM_TESTS', node $node_image, lb $lb_image"
