@@ -15,7 +15,8 @@
 #
 # Env: VM_TESTS (TestCreateThenUse|TestHostScenario), VM_E2E_TIMEOUT (80m:
 # under VM_TIMEOUT's 90m, so a hung test fails with its goroutines dumped
-# before the VM is killed).
+# before the VM is killed), VM_MINI_TIMEOUT (20m: mini's --timeout in the
+# VM, as MINI_TIMEOUT).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=/dev/null
@@ -24,6 +25,7 @@ set -euo pipefail
 payload=$1
 VM_TESTS=${VM_TESTS:-TestCreateThenUse|TestHostScenario}
 VM_E2E_TIMEOUT=${VM_E2E_TIMEOUT:-80m}
+VM_MINI_TIMEOUT=${VM_MINI_TIMEOUT:-20m}
 # pkg/version's defaults, from the same sources of truth it is tested
 # against: DefaultNodeImage from images/versions.env, DefaultLBImage's tag
 # from images/lb/VERSION.
@@ -60,6 +62,9 @@ cat >"$payload/run.sh" <<EOF
 set -euo pipefail
 cd tests/e2e
 export MINI_E2E_BINARY=\$PWD/../../bin/mini
+# Every flag has a MINI_ variable: under software emulation the API server
+# alone takes minutes, past --timeout's default of 3m.
+export MINI_TIMEOUT=$(printf %q "$VM_MINI_TIMEOUT")
 exec ./e2e.test -test.v -test.count=1 -test.timeout $(printf %q "$VM_E2E_TIMEOUT") -test.run $(printf %q "$VM_TESTS")
 EOF
 chmod +x "$payload/run.sh"

@@ -281,7 +281,10 @@ func (p *Provider) createSteps(po parsedOptions, pl plan, merged *bool) []step {
 		}
 		var err error
 		kcfg, err = p.fetchKubeconfig(ctx, pl.Namer, pl.Servers[0].Spec.Name, pl.API, deadline)
-		return err
+		if err != nil {
+			return &waitingOnNode{node: pl.Servers[0].Spec.Name, err: err}
+		}
+		return nil
 	}})
 	if len(pl.Registries.all) > 0 {
 		first := pl.Registries.all[0]

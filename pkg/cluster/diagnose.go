@@ -14,6 +14,23 @@ import (
 // logTailLines is how much of a failed node's output create shows.
 const logTailLines = 20
 
+// failingNodes is an error that knows which running nodes to blame: their
+// logs are shown before a rollback removes them.
+type failingNodes interface {
+	FailingNodes() []string
+}
+
+// waitingOnNode is a wait for one node's signal (its kubeconfig) that
+// ended first.
+type waitingOnNode struct {
+	node string
+	err  error
+}
+
+func (e *waitingOnNode) Error() string          { return e.err.Error() }
+func (e *waitingOnNode) Unwrap() error          { return e.err }
+func (e *waitingOnNode) FailingNodes() []string { return []string{e.node} }
+
 // reportFailingNodes logs, for every node of the cluster that is not
 // running or that err names as not Ready, its last relevant output. A
 // create that fails because a node died, or keeps restarting, would
@@ -22,9 +39,9 @@ func (p *Provider) reportFailingNodes(ctx context.Context, name string, err erro
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var suspects []string
-	var nu *NotUsableError
-	if errors.As(err, &nu) {
-		suspects = nu.Nodes
+	var fn failingNodes
+	if errors.As(err, &fn) {
+		suspects = fn.FailingNodes()
 	}
 	cs, lerr := p.rt.ListContainers(ctx, clusterSelector(name))
 	if lerr != nil {

@@ -113,6 +113,9 @@ func (e *NotUsableError) Error() string {
 
 func (e *NotUsableError) Unwrap() error { return e.Err }
 
+// FailingNodes names the nodes whose logs explain the failure.
+func (e *NotUsableError) FailingNodes() []string { return e.Nodes }
+
 // pendingUsable returns what the cluster still lacks to be usable, each
 // a short phrase naming the node or object, and the nodes among them;
 // none means usable. An API error counts as missing, as the API may not

@@ -12,6 +12,8 @@ import (
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/minictl/mini/pkg/runtime"
 )
 
 func readyNode(name string, taints ...string) *corev1.Node {
@@ -234,4 +236,25 @@ func TestRelevantLines(t *testing.T) {
 	if got := relevantLines("a\nb\nc\n", 2); got != "b\nc" {
 		t.Errorf("without errors: %q", got)
 	}
+}
+
+// A server whose API never comes up (no kubeconfig before the timeout)
+// is named with its last errors too, though it is running.
+func TestCreateShowsWhyTheAPINeverCameUp(t *testing.T) {
+	h := newHarness(t)
+	var logs strings.Builder
+	h.p.log.SetOutput(&logs)
+	h.rt.Hooks.Exec = func(name string, spec runtime.ExecSpec) (int, error) {
+		h.rt.Container(name).Output = "E1204 etcd.go:1] \"failed to start\" err=\"disk full\"\nI1204 retrying\n"
+		return 1, nil // no kubeconfig yet
+	}
+	o := defaultOpts("dev")
+	o.Timeout = 50 * time.Millisecond
+	if err := h.p.Create(context.Background(), o); err == nil {
+		t.Fatal("want an error")
+	}
+	if out := logs.String(); !strings.Contains(out, "node mini-dev-server-0 is not Ready (running)") || !strings.Contains(out, "disk full") {
+		t.Errorf("the running server's errors were not shown:\n%s", out)
+	}
+	h.assertEmpty(t)
 }
