@@ -3,6 +3,7 @@ package kubeconfig
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,13 +25,19 @@ func Read(ctx context.Context, rt runtime.Runtime, container string, interval ti
 	for {
 		var stdout, stderr bytes.Buffer
 		code, err := rt.Exec(ctx, container, runtime.ExecSpec{Cmd: []string{"cat", NodePath}, Stdout: &stdout, Stderr: &stderr})
-		if err != nil {
+		switch {
+		case errors.Is(err, runtime.ErrConflict):
+			// The engine refuses execs while it restarts the node under
+			// its restart policy ("is restarting"): a failing node gets
+			// its chance until ctx ends, like one still booting.
+			lastErr = err.Error()
+		case err != nil:
 			return nil, fmt.Errorf("reading kubeconfig from %s: %w", container, err)
-		}
-		if code == 0 && stdout.Len() > 0 {
+		case code == 0 && stdout.Len() > 0:
 			return stdout.Bytes(), nil
+		default:
+			lastErr = stderr.String()
 		}
-		lastErr = stderr.String()
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("waiting for %s in %s (last error: %q): %w", NodePath, container, lastErr, ctx.Err())

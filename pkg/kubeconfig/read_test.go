@@ -2,6 +2,7 @@ package kubeconfig
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -46,5 +47,29 @@ func TestReadGivesUpWithContext(t *testing.T) {
 	// A container that does not exist fails at once, not after the timeout.
 	if _, err := Read(context.Background(), rt, "missing", time.Hour); !runtime.IsNotFound(err) {
 		t.Fatalf("Read() of a missing container = %v, want not found", err)
+	}
+}
+
+// Docker refuses an exec into a container it is restarting (a conflict):
+// Read waits that out instead of failing at once.
+func TestReadRetriesWhileRestarting(t *testing.T) {
+	ctx := context.Background()
+	rt := fake.New("node")
+	if _, err := rt.CreateContainer(ctx, runtime.ContainerSpec{Name: "s0", Image: "node"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = rt.StartContainer(ctx, "s0")
+	attempts := 0
+	rt.Hooks.Exec = func(name string, spec runtime.ExecSpec) (int, error) {
+		attempts++
+		if attempts < 3 {
+			return -1, fmt.Errorf("creating exec in container s0: %w: container is restarting", runtime.ErrConflict)
+		}
+		_, _ = spec.Stdout.Write([]byte(nodeKubeconfig))
+		return 0, nil
+	}
+	got, err := Read(ctx, rt, "s0", time.Millisecond)
+	if err != nil || string(got) != nodeKubeconfig || attempts != 3 {
+		t.Fatalf("Read() = %q, %v after %d attempts", got, err, attempts)
 	}
 }
