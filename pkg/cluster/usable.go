@@ -68,12 +68,6 @@ func (u Usable) describe() string {
 	return strings.Join(parts, ", ")
 }
 
-// Taints the node controllers put on nodes that cannot take pods yet.
-const (
-	taintNotReady    = "node.kubernetes.io/not-ready"
-	taintUnreachable = "node.kubernetes.io/unreachable"
-)
-
 // kubeDNS is the Service CoreDNS serves behind (k3s and kubeadm's name).
 const kubeDNS = "kube-dns"
 
@@ -173,7 +167,7 @@ func pendingNodes(ctx context.Context, cs kubernetes.Interface, u Usable) (missi
 			missing = append(missing, "node "+name+": kubelet not back since the start")
 		case !nodeReady(n):
 			missing = append(missing, "node "+name+" not Ready")
-		case hasTaint(n, taintNotReady) || hasTaint(n, taintUnreachable):
+		case hasTaint(n, corev1.TaintNodeNotReady) || hasTaint(n, corev1.TaintNodeUnreachable):
 			missing = append(missing, "node "+name+" still tainted not-ready")
 		}
 		if len(missing) > before {

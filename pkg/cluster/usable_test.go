@@ -62,7 +62,7 @@ func TestPendingUsable(t *testing.T) {
 		{"everything there", all(), full, ""},
 		{"node not registered", append(without("node"), readyNode("s0")), full, "node a0 not registered"},
 		{"node not Ready", append(without("node"), readyNode("s0"), notReady), full, "node a0 not Ready"},
-		{"node still tainted", append(without("node"), readyNode("s0"), readyNode("a0", taintNotReady)), full, "node a0 still tainted"},
+		{"node still tainted", append(without("node"), readyNode("s0"), readyNode("a0", corev1.TaintNodeNotReady)), full, "node a0 still tainted"},
 		{"no default ServiceAccount", without("serviceaccount"), full, "ServiceAccount default/default"},
 		{"no root CA ConfigMap", without("configmap"), full, "ConfigMap default/kube-root-ca.crt"},
 		{"no CoreDNS endpoint", without("endpointslice"), full, "CoreDNS: no ready endpoint"},
