@@ -21,12 +21,6 @@ import (
 	"k8s.io/client-go/restmapper"
 )
 
-// DefaultTimeout bounds Deploy when its context has no deadline: long enough
-// for a slow first start of the API server, short enough that a server that
-// never becomes ready fails the node start with the last error instead of
-// hanging it.
-const DefaultTimeout = 5 * time.Minute
-
 // restMapper is the part of a discovery-backed RESTMapper Deploy needs;
 // Reset drops cached discovery so a group that appeared later (an APIService
 // or a CRD) is found on the next try.
@@ -60,7 +54,9 @@ type task struct {
 // Keys of disabled must be names from Names(); only keys set to true
 // disable. Deploy retries transient failures (API server not ready, group
 // not yet discovered, admission not yet synced) with capped exponential
-// backoff until ctx ends; when ctx has no deadline, DefaultTimeout applies.
+// backoff until ctx ends. It sets no deadline of its own: on a slow host a
+// server that gave up on its add-ons would run without CoreDNS for good
+// (package await says more).
 func Deploy(ctx context.Context, cfg *rest.Config, v Values, disabled map[string]bool, log logr.Logger) error {
 	cfg = rest.CopyConfig(cfg)
 	cfg = rest.AddUserAgent(cfg, "mini-node/addons")
@@ -120,11 +116,6 @@ func (d *deployer) deploy(ctx context.Context, v Values, disabled map[string]boo
 			tasks = append(tasks, d.applyTask(obj))
 		}
 		applied = append(applied, name)
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
 	}
 	if err := d.runTasks(ctx, tasks); err != nil {
 		return fmt.Errorf("deploy add-ons: %w", err)

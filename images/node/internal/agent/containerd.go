@@ -14,6 +14,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"github.com/minictl/mini/images/node/internal/await"
 	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/pki"
 	"github.com/minictl/mini/images/node/internal/registries"
@@ -168,33 +169,30 @@ func StartContainerd(ctx context.Context, o ContainerdOptions) (*Containerd, err
 	}
 	c := &Containerd{cmd: cmd, done: make(chan error, 1)}
 	go func() { c.done <- cmd.Wait(); logf.Close() }()
-	if err := c.waitSocket(ctx, o.Socket, time.Minute); err != nil {
+	if err := c.waitSocket(ctx, o.Socket); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("%w (log: %s)", err, o.LogPath)
 	}
 	return c, nil
 }
 
-func (c *Containerd) waitSocket(ctx context.Context, socket string, timeout time.Duration) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if conn, err := net.Dial("unix", socket); err == nil {
-			conn.Close()
-			return nil
-		}
+// waitSocket waits until containerd's socket accepts a connection. Its
+// real failure signal is containerd exiting; there is no deadline (see
+// package await): under emulation containerd's start can take minutes.
+func (c *Containerd) waitSocket(ctx context.Context, socket string) error {
+	return await.Until(ctx, 20*time.Millisecond, "containerd's socket "+socket, func(context.Context) error {
 		select {
 		case err := <-c.done:
-			return fmt.Errorf("containerd exited: %v", err)
-		case <-deadline.C:
-			return fmt.Errorf("containerd socket %s not ready after %s", socket, timeout)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
+			c.done <- err // Wait reports it too
+			return await.Permanent(fmt.Errorf("containerd exited: %v", err))
+		default:
 		}
-	}
+		conn, err := net.Dial("unix", socket)
+		if err != nil {
+			return err
+		}
+		return conn.Close()
+	})
 }
 
 // Wait returns an error when containerd exits before ctx ends, nil after:

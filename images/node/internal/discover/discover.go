@@ -14,11 +14,9 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 
+	"github.com/minictl/mini/images/node/internal/await"
 	"github.com/minictl/mini/images/node/internal/token"
 )
-
-// Timeout bounds how long a joiner waits for its server to answer.
-const Timeout = 5 * time.Minute
 
 // ErrCAMismatch is returned when the server's CA is not the one the token pins.
 var ErrCAMismatch = errors.New("server CA does not match the token")
@@ -68,38 +66,24 @@ func HTTPClient(pool *x509.CertPool) *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
 }
 
-// Retry calls get until it succeeds, ctx ends or Timeout passes: a joiner
-// may well start before its server answers.
+// Retry calls get every second until it succeeds, returns an error marked
+// Permanent, or ctx ends: a joiner may well start long before its server
+// answers (package await says why there is no deadline).
 func Retry[T any](ctx context.Context, what string, get func(context.Context) (T, error)) (T, error) {
-	deadline := time.Now().Add(Timeout)
-	var last error
-	for time.Now().Before(deadline) {
-		v, err := get(ctx)
-		if err == nil {
-			return v, nil
-		}
-		var perm permanent
-		if errors.As(err, &perm) {
-			return v, perm.err
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			return v, ctx.Err()
-		case <-time.After(time.Second):
-		}
+	var v T
+	err := await.Until(ctx, time.Second, what, func(ctx context.Context) (err error) {
+		v, err = get(ctx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
 	}
-	var zero T
-	return zero, fmt.Errorf("%s not available after %s: %w", what, Timeout, last)
+	return v, nil
 }
 
-// permanent marks an error that retrying cannot fix.
-type permanent struct{ err error }
-
-func (p permanent) Error() string { return p.err.Error() }
-
 // Permanent wraps err so Retry returns it at once.
-func Permanent(err error) error { return permanent{err} }
+func Permanent(err error) error { return await.Permanent(err) }
 
 // Get fetches url (with a bearer token unless empty) and returns the body
 // of a 200 answer.

@@ -9,11 +9,11 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
 	"github.com/minictl/mini/images/node/internal/agent"
+	"github.com/minictl/mini/images/node/internal/await"
 	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/pki"
 )
@@ -65,9 +65,9 @@ func labelServerNode(ctx context.Context, client kubernetes.Interface, name stri
 		labels += `,"node-role.kubernetes.io/etcd":"true"`
 	}
 	patch := []byte(`{"metadata":{"labels":{` + labels + `}}}`)
-	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+	err := await.Until(ctx, 200*time.Millisecond, "node "+name+" to label it", func(ctx context.Context) error {
 		_, err := client.CoreV1().Nodes().Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-		return err == nil, nil
+		return err
 	})
 	if err != nil && ctx.Err() == nil {
 		klog.ErrorS(err, "Labelling server node", "node", name)

@@ -9,11 +9,11 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/minictl/mini/images/node/internal/await"
 	"github.com/minictl/mini/images/node/internal/discover"
 	"github.com/minictl/mini/images/node/internal/token"
 )
@@ -76,13 +76,13 @@ func ensureBootstrap(ctx context.Context, cs kubernetes.Interface, tok token.Tok
 		objs = append(objs, clusterRoleBinding(cs, name, role, agentGroup))
 	}
 	objs = append(objs, clusterRoleBinding(cs, "mini:node-autorenew", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "system:nodes"))
-	return wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+	return await.Until(ctx, 250*time.Millisecond, "the agent bootstrap objects", func(ctx context.Context) error {
 		for _, o := range objs {
 			if err := o(ctx); err != nil {
-				return false, nil
+				return err
 			}
 		}
-		return true, nil
+		return nil
 	})
 }
 

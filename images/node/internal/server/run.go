@@ -18,6 +18,7 @@ import (
 
 	"github.com/minictl/mini/images/node/internal/addons"
 	"github.com/minictl/mini/images/node/internal/agent"
+	"github.com/minictl/mini/images/node/internal/await"
 	"github.com/minictl/mini/images/node/internal/config"
 	"github.com/minictl/mini/images/node/internal/controlplane"
 	"github.com/minictl/mini/images/node/internal/datastore"
@@ -29,9 +30,6 @@ import (
 	"github.com/minictl/mini/images/node/internal/podcidr"
 	"github.com/minictl/mini/images/node/internal/servicelb"
 )
-
-// APIReadyTimeout bounds the wait for the apiserver's /readyz.
-const APIReadyTimeout = 3 * time.Minute
 
 // Run runs the server until ctx ends or a component fails.
 func Run(ctx context.Context, cfg *config.Server) error {
@@ -246,33 +244,28 @@ func Run(ctx context.Context, cfg *config.Server) error {
 }
 
 // waitReadyz polls /readyz until it answers 200: the real signal that the
-// apiserver has its storage and post-start hooks done.
+// apiserver has its storage and post-start hooks done. It has no deadline
+// (see package await): if the apiserver fails, its component ends ctx.
 func waitReadyz(ctx context.Context, cfg *rest.Config) error {
 	c, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return fmt.Errorf("readyz client: %w", err)
 	}
-	deadline := time.Now().Add(APIReadyTimeout)
-	var last error
-	for time.Now().Before(deadline) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.Host+"/readyz", nil)
+	return await.Until(ctx, 50*time.Millisecond, "the API server's /readyz", func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.Host+"/readyz", nil)
+		if err != nil {
+			return await.Permanent(err)
+		}
 		resp, err := c.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = fmt.Errorf("readyz answered %s", resp.Status)
-		} else {
-			last = err
+		if err != nil {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for the API server: %w", context.Cause(ctx))
-		case <-time.After(50 * time.Millisecond):
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("readyz answered %s", resp.Status)
 		}
-	}
-	return fmt.Errorf("API server not ready after %s: %v", APIReadyTimeout, last)
+		return nil
+	})
 }
 
 // publishKubeconfig writes the admin kubeconfig users and the launcher read.
