@@ -10,6 +10,8 @@
 #   payload.log                payload/run.sh's output alone
 #   state/booted, state/docker-ready, state/payload-started
 #                              markers whose host-side mtimes time the phases
+#   failure/                   when the payload fails: docker ps -a, each
+#                              container's last log lines, dmesg
 #   exit-code                  written last: payload/run.sh's exit status, or
 #                              1 when the VM is not what was asked for
 # The unit powers the VM off when this script ends, however it ends.
@@ -25,8 +27,35 @@ say() { echo "vm: $*"; }
 mark() { mkdir -p "$share/state" && : >"$share/state/$1"; }
 uptime_s() { cut -d. -f1 /proc/uptime; }
 
+# drop_caps takes VM_DOCKER_DROP_CAPS out of the engine's capability
+# bounding set (dockerd's, and containerd's, whose runc starts containers)
+# and restarts both: the host where real --privileged fails with
+# "operation not permitted" and mini emulates it.
+drop_caps() {
+  local u
+  for u in containerd docker; do
+    mkdir -p "/run/systemd/system/$u.service.d"
+    printf '[Service]\nCapabilityBoundingSet=~%s\n' "$VM_DOCKER_DROP_CAPS" >"/run/systemd/system/$u.service.d/drop-caps.conf"
+  done
+  systemctl daemon-reload
+  systemctl restart containerd.service docker.service
+  say "dropped $VM_DOCKER_DROP_CAPS from the bounding set of containerd and dockerd: $(grep CapBnd "/proc/$(systemctl show -p MainPID --value docker.service)/status")"
+}
+
+# containerd_store switches Docker to containerd's image store, as fresh
+# Docker 29 and Docker Desktop installs are: `docker save` then writes an
+# OCI layout and images are stored per platform.
+containerd_store() {
+  mkdir -p /etc/docker
+  echo '{"features": {"containerd-snapshotter": true}}' >/etc/docker/daemon.json
+  systemctl restart docker.service
+  say "Docker uses containerd's image store: $(docker info --format '{{.DriverStatus}}' 2>&1)"
+}
+
 main() {
   mark booted
+  [ -z "${VM_DOCKER_DROP_CAPS:-}" ] || drop_caps || return 1
+  [ "${VM_DOCKER_CONTAINERD_STORE:-0}" != 1 ] || containerd_store || return 1
   # shellcheck source=/dev/null
   say "running after $(uptime_s)s of uptime: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), $(nproc) CPUs, $(free -m | awk '/^Mem:/ {print $2}') MiB"
   say "cmdline: $(cat /proc/cmdline)"
@@ -81,6 +110,19 @@ main() {
   (cd "$share/payload" && ./run.sh) 2>&1 | tee "$share/payload.log"
   local rc=${PIPESTATUS[0]}
   say "payload/run.sh exited $rc after $((SECONDS - start))s"
+  if [ "$rc" != 0 ]; then
+    # What the host cannot see once the VM is gone: the containers left
+    # (a run with --no-rollback keeps the failed cluster's) and their last
+    # output, and the kernel's log (OOM kills, cgroup and AppArmor denials).
+    mkdir -p "$share/failure"
+    docker ps -a >"$share/failure/docker-ps.txt" 2>&1
+    local c
+    for c in $(docker ps -aq); do
+      docker logs --tail 300 "$c" >"$share/failure/container-$(docker inspect -f '{{.Name}}' "$c" | tr -d /).log" 2>&1
+    done
+    dmesg >"$share/failure/dmesg.txt" 2>&1
+    say "failure: containers' logs and dmesg in the share's failure/"
+  fi
   return "$rc"
 }
 

@@ -23,10 +23,17 @@
 #                     or the path of a script that fills the payload
 #                     directory it is given (its contract: hack/vm/run-in-vm.sh)
 #   VM_TESTS          the e2e payload's -test.run (default
-#                     TestCreateThenUse|TestHostScenario)
+#                     ^TestHostScenario$)
 #   VM_ACCEL          kvm or tcg; default kvm when /dev/kvm is usable
 #   VM_TCG_THREAD     single (default) or multi: see the tcg case below
 #   VM_DISK_SIZE=20G  the VM's disk (sparse): room for ~8 GB of Docker data
+#   VM_DOCKER_DROP_CAPS  capabilities (e.g. CAP_SYS_RESOURCE) taken out of
+#                     the bounding set of the VM's dockerd and containerd, as
+#                     on hosts where real --privileged is refused and mini
+#                     emulates it; empty (default) keeps them all
+#   VM_DOCKER_CONTAINERD_STORE=0  1: Docker keeps images in containerd's
+#                     store (the containerd-snapshotter feature), the
+#                     default of fresh Docker 29 and Docker Desktop installs
 #
 # Output in _output/vm/: console.log (the VM's whole serial console),
 # qemu.log, and share/ (vm.log, payload.log, the payload and its results).
@@ -72,14 +79,22 @@ if [ "$VM_CGROUP" = v1 ] && grep -q '^# CONFIG_MEMCG_V1 is not set' "$image/conf
   exit 2
 fi
 
+accel=${VM_ACCEL:-}
+if [ -z "$accel" ]; then
+  accel=tcg
+  if [ "$(uname -m)" = "$KVM_ARCH" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=kvm; fi
+fi
+# The payload hooks read it (the e2e tests stretch their waits under tcg).
+export VM_ACCEL=$accel
+
 # A fresh share for every run: nothing of an earlier run's results can be
 # taken for this one's.
 share=$VM_OUT/share
 rm -rf --one-file-system "$share"
 mkdir -p "$share/payload"
 cp "$MINI_ROOT/hack/vm/run-in-vm.sh" "$share/"
-printf 'VM_CGROUP=%q\nVM_SUITE=%q\nVM_ARCH=%q\nVM_DOCKER_WAIT=%q\n' \
-  "$VM_CGROUP" "$VM_SUITE" "$VM_ARCH" "${VM_DOCKER_WAIT:-600}" >"$share/vm.env"
+printf 'VM_CGROUP=%q\nVM_SUITE=%q\nVM_ARCH=%q\nVM_DOCKER_WAIT=%q\nVM_DOCKER_DROP_CAPS=%q\nVM_DOCKER_CONTAINERD_STORE=%q\n' \
+  "$VM_CGROUP" "$VM_SUITE" "$VM_ARCH" "${VM_DOCKER_WAIT:-600}" "${VM_DOCKER_DROP_CAPS:-}" "${VM_DOCKER_CONTAINERD_STORE:-0}" >"$share/vm.env"
 log "payload: $(basename "$hook")"
 staged=$SECONDS
 bash "$hook" "$share/payload"
@@ -92,11 +107,6 @@ overlay=$VM_OUT/disk.qcow2
 rm -f "$overlay"
 qemu-img create -q -f qcow2 -b "$image/disk.img" -F raw "$overlay"
 
-accel=${VM_ACCEL:-}
-if [ -z "$accel" ]; then
-  accel=tcg
-  if [ "$(uname -m)" = "$KVM_ARCH" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=kvm; fi
-fi
 case $accel in
   kvm) accel_args=(-accel kvm) ;;
   # thread=single: all virtual CPUs take turns on one host thread. With

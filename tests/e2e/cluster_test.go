@@ -74,7 +74,7 @@ func TestClusterLifecycle(t *testing.T) {
 		t.Fatalf("ConfigMap after stop/start: %v, %v", got, err)
 	}
 
-	e.mustMini("cluster", "delete", name)
+	e.deleteCluster(name)
 	if left := leftovers(t, name); left != "" {
 		t.Errorf("left behind after delete: %s", left)
 	}
@@ -146,7 +146,7 @@ func TestTwoClusters(t *testing.T) {
 	if _, err := e.client(b).AppsV1().Deployments("kube-system").Get(ctx, "traefik", metav1.GetOptions{}); err == nil {
 		t.Errorf("cluster %s runs traefik despite --k3s-arg --disable=traefik", b)
 	}
-	e.mustMini("cluster", "delete", a)
+	e.deleteCluster(a)
 	if got := readyNodes(t, e.client(b)); got != 1 {
 		t.Errorf("cluster %s after deleting %s: %d Ready nodes", b, a, got)
 	}

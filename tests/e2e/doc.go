@@ -8,4 +8,8 @@
 // the user's), and removes what it made with t.Cleanup; on failure it first
 // exports the cluster's logs with `mini cluster logs` into $MINI_E2E_LOGS
 // (default _output/e2e-logs) and logs the tail of its containers' output.
+//
+// On a slower host (make test-vm under software emulation),
+// MINI_E2E_SLOWDOWN=N stretches every wait of the tests N times, and
+// MINI_E2E_HOST_ARGS adds flags to the cluster TestHostScenario creates.
 package e2e

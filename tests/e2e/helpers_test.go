@@ -29,17 +29,23 @@ type sandbox struct {
 	kubeconfig string
 	// lastRun is the wall time of the last mini command (benchmarks read it).
 	lastRun time.Duration
+	// deleted names the clusters deleteCluster removed: their logs were
+	// exported then, if at all, and there is nothing left to export.
+	deleted map[string]bool
 }
 
 func newSandbox(t *testing.T) *sandbox {
 	t.Helper()
-	return &sandbox{t: t, kubeconfig: filepath.Join(t.TempDir(), "kubeconfig")}
+	return &sandbox{t: t, kubeconfig: filepath.Join(t.TempDir(), "kubeconfig"), deleted: map[string]bool{}}
 }
 
 // mini runs the binary with the sandbox's KUBECONFIG.
 func (e *sandbox) mini(args ...string) (stdout, stderr string, err error) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	if _, err := slowdown(); err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), scaled(10*time.Minute))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, miniBinary(e.t), args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
@@ -67,13 +73,26 @@ func (e *sandbox) mustMini(args ...string) string {
 func (e *sandbox) createCluster(name string, args ...string) {
 	e.t.Helper()
 	e.t.Cleanup(func() {
-		if e.t.Failed() {
+		if e.t.Failed() && !e.deleted[name] {
 			e.exportLogs(name)
 			dumpLogs(e.t, name)
 		}
 		_, _, _ = e.mini("cluster", "delete", name)
 	})
 	e.mustMini(append([]string{"cluster", "create", name}, args...)...)
+}
+
+// deleteCluster deletes a cluster as a step of the test. If the test has
+// failed by then, the cluster's logs are exported first: afterwards there
+// would be nothing left to explain the failure with.
+func (e *sandbox) deleteCluster(name string) {
+	e.t.Helper()
+	if e.t.Failed() {
+		e.exportLogs(name)
+		dumpLogs(e.t, name)
+	}
+	e.mustMini("cluster", "delete", name)
+	e.deleted[name] = true
 }
 
 // restConfig is the cluster's context in the sandbox kubeconfig.

@@ -28,7 +28,7 @@ import (
 func TestHostScenario(t *testing.T) {
 	e := newSandbox(t)
 	name := uniqueName("host")
-	e.createCluster(name, "--agents", "1")
+	e.createCluster(name, append([]string{"--agents", "1"}, hostArgs()...)...)
 	cs := e.client(name)
 	ctx := context.Background()
 	server, agent := "mini-"+name+"-server-0", "mini-"+name+"-agent-0"
@@ -90,17 +90,19 @@ func TestHostScenario(t *testing.T) {
 	t.Run("service across nodes", func(t *testing.T) {
 		web := deployment("web", image, 1)
 		web.Spec.Template.Spec.NodeName = agent
-		if _, err := cs.AppsV1().Deployments(testNS).Create(ctx, web, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		_, err := cs.CoreV1().Services(testNS).Create(ctx, &corev1.Service{
+		mustCreate(t, ctx, "deployment web", func(ctx context.Context) error {
+			_, err := cs.AppsV1().Deployments(testNS).Create(ctx, web, metav1.CreateOptions{})
+			return err
+		})
+		svc := &corev1.Service{
 			ObjectMeta: metav1.ObjectMeta{Name: "web"},
 			Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"},
 				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
-		}, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
 		}
+		mustCreate(t, ctx, "service web", func(ctx context.Context) error {
+			_, err := cs.CoreV1().Services(testNS).Create(ctx, svc, metav1.CreateOptions{})
+			return err
+		})
 		mustCreatePinnedPod(t, ctx, cs, "client", image, server, corev1.PullIfNotPresent)
 		waitFor(t, ctx, "web Available", 2*time.Minute, deploymentAvailable(cs, testNS, "web"))
 		waitFor(t, ctx, "client Ready", 2*time.Minute, podRunning(cs, testNS, "client"))
@@ -122,7 +124,7 @@ func TestHostScenario(t *testing.T) {
 		mustReachWeb(t, ctx, cs)
 	})
 
-	e.mustMini("cluster", "delete", name)
+	e.deleteCluster(name)
 	if left := leftovers(t, name); left != "" {
 		t.Errorf("left behind after delete: %s", left)
 	}
@@ -133,13 +135,14 @@ func mustCreateLimitedPod(t *testing.T, ctx context.Context, cs kubernetes.Inter
 	t.Helper()
 	c := testContainer(image, command)
 	c.Resources = corev1.ResourceRequirements{Limits: limits, Requests: limits}
-	_, err := cs.CoreV1().Pods(testNS).Create(ctx, &corev1.Pod{
+	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec:       corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{c}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
 	}
+	mustCreate(t, ctx, "pod "+name, func(ctx context.Context) error {
+		_, err := cs.CoreV1().Pods(testNS).Create(ctx, pod, metav1.CreateOptions{})
+		return err
+	})
 }
 
 // mustReachWeb asks the client pod to fetch the web Service by name: a

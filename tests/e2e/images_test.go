@@ -117,7 +117,7 @@ func TestImagesAndRegistries(t *testing.T) {
 		dockerT(t, "start", "mini-registry-"+up)
 	})
 	t.Run("cluster delete removes its own registry only", func(t *testing.T) {
-		e.mustMini("cluster", "delete", name)
+		e.deleteCluster(name)
 		var regs []struct {
 			Name     string            `json:"name"`
 			Networks map[string]string `json:"networks"`
@@ -164,13 +164,14 @@ func mustCreatePinnedPod(t *testing.T, ctx context.Context, cs kubernetes.Interf
 	t.Helper()
 	c := testContainer(image, nil)
 	c.ImagePullPolicy = policy
-	_, err := cs.CoreV1().Pods(testNS).Create(ctx, &corev1.Pod{
+	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec:       corev1.PodSpec{NodeName: node, Containers: []corev1.Container{c}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
 	}
+	mustCreate(t, ctx, "pod "+name, func(ctx context.Context) error {
+		_, err := cs.CoreV1().Pods(testNS).Create(ctx, pod, metav1.CreateOptions{})
+		return err
+	})
 }
 
 func deletePod(t *testing.T, ctx context.Context, cs kubernetes.Interface, name string) {

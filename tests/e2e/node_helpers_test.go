@@ -15,6 +15,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -142,10 +143,35 @@ func nodeClient(t *testing.T, ctx context.Context, name string) (*kubernetes.Cli
 func waitFor(t *testing.T, ctx context.Context, what string, timeout time.Duration, cond func(context.Context) (bool, error)) {
 	t.Helper()
 	start := time.Now()
-	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, cond); err != nil {
+	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, scaled(timeout), true, cond); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
 	t.Logf("%s after %s", what, time.Since(start).Round(100*time.Millisecond))
+}
+
+// mustCreate makes an object with create, trying again while the API
+// server only says it was too slow: its own request timeout (seen under
+// software emulation in `make test-vm`, where a write can outlast the
+// server's 60 s) or 429. Such a write may have landed anyway, so
+// AlreadyExists on a retry is success. Any other error fails the test.
+func mustCreate(t *testing.T, ctx context.Context, what string, create func(context.Context) error) {
+	t.Helper()
+	retried := false
+	err := wait.PollUntilContextTimeout(ctx, time.Second, scaled(2*time.Minute), true, func(ctx context.Context) (bool, error) {
+		err := create(ctx)
+		switch {
+		case err == nil, retried && apierrors.IsAlreadyExists(err):
+			return true, nil
+		case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err), apierrors.IsTooManyRequests(err):
+			t.Logf("creating %s: %v; trying again", what, err)
+			retried = true
+			return false, nil
+		}
+		return false, err
+	})
+	if err != nil {
+		t.Fatalf("creating %s: %v", what, err)
+	}
 }
 
 func nodeReady(cs kubernetes.Interface, name string) func(context.Context) (bool, error) {

@@ -36,6 +36,6 @@ func TestCreateThenUse(t *testing.T) {
 		if err != nil || !strings.Contains(got, ".") {
 			t.Fatalf("run %d: the pod's first DNS lookup: %q, %v", i, got, err)
 		}
-		e.mustMini("cluster", "delete", name)
+		e.deleteCluster(name)
 	}
 }
