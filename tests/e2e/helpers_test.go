@@ -74,8 +74,7 @@ func (e *sandbox) createCluster(name string, args ...string) {
 	e.t.Helper()
 	e.t.Cleanup(func() {
 		if e.t.Failed() && !e.deleted[name] {
-			e.exportLogs(name)
-			dumpLogs(e.t, name)
+			e.explainFailure(name)
 		}
 		_, _, _ = e.mini("cluster", "delete", name)
 	})
@@ -88,11 +87,18 @@ func (e *sandbox) createCluster(name string, args ...string) {
 func (e *sandbox) deleteCluster(name string) {
 	e.t.Helper()
 	if e.t.Failed() {
-		e.exportLogs(name)
-		dumpLogs(e.t, name)
+		e.explainFailure(name)
 	}
 	e.mustMini("cluster", "delete", name)
 	e.deleted[name] = true
+}
+
+// explainFailure keeps what explains a failed test while the cluster still
+// exists: its logs exported, and their tails in the test output.
+func (e *sandbox) explainFailure(name string) {
+	e.t.Helper()
+	e.exportLogs(name)
+	dumpLogs(e.t, name)
 }
 
 // restConfig is the cluster's context in the sandbox kubeconfig.

@@ -89,6 +89,11 @@ func TestUntilReportsWhatItWaitsFor(t *testing.T) {
 	if !strings.Contains(out, "Still waiting") || !strings.Contains(out, "containerd's socket") || !strings.Contains(out, "connection refused") {
 		t.Fatalf("log lacks the report of the wait:\n%s", out)
 	}
+	// At error severity (klog's "E" lines): those are the lines the
+	// launcher shows of a node that fails a create.
+	if !strings.HasPrefix(out, "E") {
+		t.Errorf("the report is not an error line:\n%s", out)
+	}
 }
 
 type syncBuffer struct {
