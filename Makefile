@@ -9,32 +9,44 @@ BIN := bin/mini
 E2E_TIMEOUT ?= 45m
 # How long `make unit` fuzzes each parser; longer runs: make unit FUZZTIME=5m
 FUZZTIME ?= 10s
+# Every go build, test and vet runs with the image build's flags (defined
+# once, in hack/lib.sh): the same flags select the same compiled packages in
+# Go's cache, so `make unit` after `make images` compiles no Kubernetes
+# package again.
+export GOFLAGS := $(shell . hack/lib.sh && echo "$$GO_FLAGS")
+export CGO_ENABLED := 0
+# Go modules besides the root one, each tested and vetted on its own.
+MODULES := images/node images/registry images/coredns
 
 .PHONY: all build install dev test unit e2e images node-image lb-image registry-image bench lint clean docker
 
 all: build
 
 build: ## build the mini CLI into bin/mini
-	CGO_ENABLED=0 go build -trimpath -ldflags "$(GO_LDFLAGS)" -o $(BIN) ./cmd/mini
+	go build -ldflags "$(GO_LDFLAGS)" -o $(BIN) ./cmd/mini
 
 install: ## install mini into GOBIN
-	CGO_ENABLED=0 go install -trimpath -ldflags "$(GO_LDFLAGS)" ./cmd/mini
+	go install -ldflags "$(GO_LDFLAGS)" ./cmd/mini
 
 docker: ## make sure a Docker engine answers (installs and starts one if needed)
 	bash hack/ensure-docker.sh
 
-node-image: docker ## build the node image (cached by inputs)
-	bash hack/build-node-image.sh
+# The image builds: hack/build.sh runs their steps (hack/steps) in
+# parallel, one line each; logs in _output/logs. Each is cached by inputs.
+node-image: docker ## build the node image
+	bash hack/build.sh node-image
 
-lb-image: docker ## build the load-balancer image (cached by inputs)
-	bash hack/build-lb-image.sh
+lb-image: docker ## build the load-balancer image
+	bash hack/build.sh lb-image
 
-registry-image: docker ## build the registry image from source (cached by inputs)
-	bash hack/build-registry-image.sh
+registry-image: docker ## build the registry image from source
+	bash hack/build.sh registry-image
 
-images: node-image lb-image registry-image
+images: docker ## all three images
+	bash hack/build.sh images
 
-dev: build node-image lb-image ## create (or reuse) the cluster "dev"
+dev: build docker ## create (or reuse) the cluster "dev"
+	bash hack/build.sh node-image lb-image
 	@if $(BIN) cluster list dev >/dev/null 2>&1; then echo "cluster dev exists"; else $(BIN) cluster create dev; fi
 
 unit: ## unit tests of both modules (no Docker needed), and a short fuzz pass of the config and flag parsers
@@ -42,14 +54,13 @@ unit: ## unit tests of both modules (no Docker needed), and a short fuzz pass of
 	go test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./pkg/config
 	go test -run '^$$' -fuzz '^FuzzParsePort$$' -fuzztime $(FUZZTIME) ./pkg/cluster
 	go test -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME) ./pkg/cluster
-	cd images/node && go test ./...
-	cd images/registry && go test ./...
+	set -e; for m in $(MODULES); do (cd $$m && go test ./...); done
 
 e2e: build images ## end-to-end tests against the real engine
 	go test -tags integration -count=1 ./pkg/runtime/docker/
 	MINI_E2E_BINARY=$(abspath $(BIN)) go test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/
 
-test: docker unit e2e ## everything; what CI runs
+test: docker lint unit e2e ## everything; what CI runs
 
 # Not part of test: without KVM the VM's CPUs are emulated in software, many
 # times slower than the host's (a `docker run` in it takes ~10 s), and CI has
@@ -62,11 +73,11 @@ test-vm: ## e2e tests in a qemu VM unlike this machine: cgroup v2, Docker 26 (De
 bench: build images ## speed and memory benchmarks → docs/benchmarks.md
 	bash hack/bench.sh
 
-lint:
-	gofmt -l . | (! grep .) || (echo "gofmt needed"; exit 1)
+lint: ## gofmt and go vet of every module, bash -n of every script
+	@files=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$files" ]; then echo "gofmt needed:" $$files; exit 1; fi
 	go vet ./... && go vet -tags e2e ./tests/e2e/ && go vet -tags integration ./pkg/runtime/docker/
-	cd images/node && go vet ./...
-	cd images/registry && go vet ./...
+	set -e; for m in $(MODULES); do (cd $$m && go vet ./...); done
+	set -e; for f in $$(git ls-files '*.sh'); do bash -n $$f; done
 
 clean:
 	rm -rf bin _output

@@ -1,14 +1,32 @@
-# hack/lib.sh — shared helpers for mini's build scripts (sourced, not run).
+# hack/lib.sh — the one build mechanism of mini's hack/ scripts (sourced,
+# not run).
 #
-# Builds are cached by their inputs: each artifact has a stamp file holding
-# the sha256 of everything that goes into it. When the stamp matches and the
-# output exists, the build step is skipped entirely — no compiler, no linker.
+# Every artifact (binary, archive, image) is cached by its inputs: a stamp
+# file under _output/stamps holds a sha256 of everything that goes into it.
+# When the stamp matches and the outputs exist nothing runs. The stamp is
+# removed before a build starts and written only after it succeeded, and
+# outputs are written under a temporary name and renamed into place, so an
+# interrupted build never leaves something a later build takes for done.
+#
+# hack/build.sh runs the scripts as steps (one line each, verbose output in
+# _output/logs/STEP.log); run alone, a script logs to stderr.
 
 MINI_ROOT=${MINI_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 OUT=${OUT:-$MINI_ROOT/_output}
 STAMPS=$OUT/stamps
 
-log() { echo "$(basename "$0"): $*" >&2; }
+log() { echo "$(basename "$0" .sh): $*" >&2; }
+die() { log "$*"; exit 1; }
+# SELF is the running script by its absolute path, for input hashes.
+SELF=$MINI_ROOT/hack/$(basename "$0")
+
+# GO_FLAGS are the flags of every go build, test and vet in this repo (the
+# Makefile exports the same as GOFLAGS, with CGO_ENABLED=0): one set of
+# flags means one set of compiled packages in Go's cache, so tests after an
+# image build (or the other way round) compile nothing again. -buildvcs=false
+# keeps binaries, and so image digests, from changing with every commit.
+GO_FLAGS="-trimpath -buildvcs=false -mod=readonly"
+export CGO_ENABLED=${CGO_ENABLED:-0}
 
 # hash_inputs prints one sha256 over files (paths, sorted), directories
 # (every file below, excluding _test.go) and literal strings given as =STRING.
@@ -29,11 +47,127 @@ hash_inputs() {
 }
 
 # fresh NAME HASH OUTPUT... succeeds when NAME's stamp equals HASH and every
-# output exists.
+# output exists. FORCE=1 makes nothing fresh (Go's build cache still applies).
 fresh() {
   local name=$1 hash=$2; shift 2
+  [ "${FORCE:-}" != 1 ] || return 1
   [ -f "$STAMPS/$name" ] && [ "$(cat "$STAMPS/$name")" = "$hash" ] || return 1
   for o in "$@"; do [ -e "$o" ] || return 1; done
 }
 
 stamp() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
+
+# clock MICROSECONDS: a duration as 4.2s or 3m05s.
+clock() {
+  local ms=$(($1 / 1000))
+  if ((ms < 60000)); then printf '%d.%ds' $((ms / 1000)) $((ms % 1000 / 100))
+  else printf '%dm%02ds' $((ms / 60000)) $((ms / 1000 % 60)); fi
+}
+
+# step_line STEP TEXT: one line of hack/build.sh's report, stamped with the
+# time since the build started (MINI_BUILD_T0, an EPOCHREALTIME).
+step_line() {
+  local t0=${MINI_BUILD_T0:-$EPOCHREALTIME}
+  printf '[%6s] %-15s %s\n' "$(clock $((${EPOCHREALTIME/./} - ${t0/./})))" "$1" "$2"
+}
+
+# built tells hack/build.sh that this step found work to do (it reports
+# "cached" otherwise), and shows the step's "building" line once, on the
+# terminal build.sh hands over as fd 3.
+built() {
+  [ -n "${MINI_STEP_STATUS:-}" ] && [ ! -f "$MINI_STEP_STATUS" ] || return 0
+  echo built >"$MINI_STEP_STATUS"
+  { step_line "$MINI_STEP" "building  ${MINI_STEP_EXPECT:-}" >&3; } 2>/dev/null || true
+}
+
+# artifact NAME HASH OUTPUT... -- CMD...: run CMD unless NAME is fresh, then
+# stamp it. CMD must write each OUTPUT atomically (go_build and imagetar do).
+artifact() {
+  local name=$1 hash=$2; shift 2
+  local outputs=()
+  while [ "$1" != -- ]; do outputs+=("$1"); shift; done
+  shift
+  if fresh "$name" "$hash" "${outputs[@]}"; then
+    log "$name cached"
+    return 0
+  fi
+  rm -f "$STAMPS/$name"
+  built
+  local start=$SECONDS
+  "$@"
+  for o in "${outputs[@]}"; do [ -e "$o" ] || die "$name: built, but $o is missing"; done
+  stamp "$name" "$hash"
+  log "$name built in $((SECONDS - start))s"
+}
+
+# go_build DIR OUTPUT ARGS...: go build ARGS (package last) inside module DIR
+# with GO_FLAGS, written atomically. Niced: the build shares two cores with
+# whatever else the machine does.
+go_build() {
+  local dir=$1 out=$2; shift 2
+  mkdir -p "$(dirname "$out")"
+  (cd "$dir" && nice -n 10 go build $GO_FLAGS -o "$out.tmp" "$@")
+  mv -f "$out.tmp" "$out"
+}
+
+# imagetar: our docker-archive writer, built once for the build host and
+# shared by every script that packs an image. Prints its path.
+imagetar() {
+  local bin=$OUT/tools/imagetar hash src
+  mapfile -t src < <(find "$MINI_ROOT/hack/tools/imagetar" -maxdepth 1 -name '*.go' ! -name '*_test.go' | LC_ALL=C sort)
+  # Standard library only: of the shared root go.mod only the go line counts.
+  hash=$(hash_inputs "${src[@]}" "=$(grep -m1 '^go ' "$MINI_ROOT/go.mod")" "=$(go version)" "=$GO_FLAGS")
+  GOARCH= artifact imagetar "$hash" "$bin" -- go_build "$MINI_ROOT" "$bin" ./hack/tools/imagetar >&2
+  echo "$bin"
+}
+
+# apt_sources: the host's own apt sources; the build uses whatever mirror
+# this machine is set up for and names none itself.
+apt_sources() {
+  local s=${MINI_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}
+  [ -r "$s" ] || s=/etc/apt/sources.list
+  [ -r "$s" ] || die "no readable apt sources file; set MINI_APT_SOURCES"
+  echo "$s"
+}
+
+# ensure_mmdebstrap installs mmdebstrap when missing.
+ensure_mmdebstrap() {
+  command -v mmdebstrap >/dev/null && return 0
+  log "installing mmdebstrap"
+  { apt-get install -y -qq --no-install-recommends mmdebstrap ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends mmdebstrap; }; } >&2
+}
+
+# DEBIAN_SUITE is the one Debian release under the node and the load balancer.
+DEBIAN_SUITE=bookworm
+
+# debian_rootfs TARBALL PACKAGES [HOOK...]: the one Debian bootstrap of the
+# images (node base, load balancer): a minbase root filesystem with PACKAGES
+# (comma-separated) and without docs, man pages, locales or apt's lists,
+# written atomically to TARBALL. Each HOOK is an mmdebstrap customize hook.
+debian_rootfs() {
+  local tarball=$1 packages=$2 hooks=() h
+  shift 2
+  for h in "$@"; do hooks+=(--customize-hook="$h"); done
+  ensure_mmdebstrap
+  mkdir -p "$(dirname "$tarball")"
+  mmdebstrap --variant=minbase --format=tar --include="$packages" \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
+    "${hooks[@]}" "$DEBIAN_SUITE" "$tarball.tmp" "$(apt_sources)" >&2
+  mv -f "$tarball.tmp" "$tarball"
+}
+
+# image_label IMAGE: the dev.mini.inputs label of IMAGE, empty when absent.
+# Images carry their input hash as a label, so the engine itself is the
+# stamp: a removed or replaced image is rebuilt.
+image_label() {
+  docker image inspect -f '{{index .Config.Labels "dev.mini.inputs"}}' "$1" 2>/dev/null || true
+}
+
+# image_size IMAGE: its size in MB, for log lines.
+image_size() {
+  docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1e6}'
+}

@@ -29,8 +29,11 @@ type Spec struct {
 	Env        []string
 	User       string
 	WorkingDir string
-	Files      []File
-	Symlinks   []Symlink
+	// Labels become the image's config labels; the build scripts record
+	// their input hash in one, so the engine's copy is its own stamp.
+	Labels   map[string]string
+	Files    []File
+	Symlinks []Symlink
 }
 
 // File is a host file copied into the layer.
@@ -75,6 +78,8 @@ type containerConfig struct {
 	Env        []string `json:"Env,omitempty"`
 	Entrypoint []string `json:"Entrypoint,omitempty"`
 	WorkingDir string   `json:"WorkingDir,omitempty"`
+	// encoding/json sorts map keys, so the config stays reproducible.
+	Labels map[string]string `json:"Labels,omitempty"`
 }
 
 type rootFS struct {
@@ -116,6 +121,7 @@ func Write(w io.Writer, spec Spec) error {
 			Env:        withDefaultPath(spec.Env),
 			Entrypoint: spec.Entrypoint,
 			WorkingDir: spec.WorkingDir,
+			Labels:     spec.Labels,
 		},
 		// diff_id is the digest of the uncompressed layer.
 		RootFS:  rootFS{Type: "layers", DiffIDs: []string{"sha256:" + diffID}},

@@ -53,6 +53,7 @@ func testSpec(t *testing.T) Spec {
 		Env:        []string{"FOO=bar"},
 		User:       "0",
 		WorkingDir: "/",
+		Labels:     map[string]string{"dev.mini.inputs": "abc"},
 		Files:      []File{{Src: bin, Dest: "/bin/busybox", Mode: 0o755}},
 		Symlinks:   []Symlink{{Dest: "/bin/sh", Target: "busybox"}},
 	}
@@ -121,6 +122,7 @@ func TestWriteConsistency(t *testing.T) {
 		Env:        []string{defaultPath, "FOO=bar"},
 		Entrypoint: []string{"/bin/sh", "-c"},
 		WorkingDir: "/",
+		Labels:     map[string]string{"dev.mini.inputs": "abc"},
 	}
 	if !reflect.DeepEqual(cfg.Config, wantCfg) {
 		t.Errorf("config = %+v, want %+v", cfg.Config, wantCfg)

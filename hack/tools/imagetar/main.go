@@ -32,15 +32,16 @@ func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("imagetar", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		spec                              Spec
-		entrypoint, files, symlinks, envs listFlag
-		out                               string
+		spec                                      Spec
+		entrypoint, files, symlinks, envs, labels listFlag
+		out                                       string
 	)
 	fs.StringVar(&spec.Name, "name", "", "image reference with tag, e.g. mini.local/pause:3.10")
 	fs.Var(&entrypoint, "entrypoint", "entrypoint argument (repeat for more arguments)")
 	fs.Var(&files, "file", "SRC:DEST[:MODE] file to add; MODE is octal, default: SRC's permissions (repeatable)")
 	fs.Var(&symlinks, "symlink", "DEST:TARGET symlink to add (repeatable)")
 	fs.Var(&envs, "env", "KEY=VALUE environment variable (repeatable); PATH has a default")
+	fs.Var(&labels, "label", "KEY=VALUE image label (repeatable)")
 	fs.StringVar(&spec.User, "user", "0", "user the entrypoint runs as")
 	fs.StringVar(&spec.WorkingDir, "workdir", "/", "working directory")
 	fs.StringVar(&spec.Arch, "arch", runtime.GOARCH, "image architecture (GOARCH naming)")
@@ -56,6 +57,16 @@ func run(args []string, stderr io.Writer) error {
 	}
 	spec.Entrypoint = entrypoint
 	spec.Env = envs
+	for _, l := range labels {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("--label %q: want KEY=VALUE", l)
+		}
+		if spec.Labels == nil {
+			spec.Labels = map[string]string{}
+		}
+		spec.Labels[k] = v
+	}
 	for _, f := range files {
 		file, err := parseFile(f)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +58,9 @@ func TestRunWritesArchive(t *testing.T) {
 	}
 	if err := run([]string{"--name", "mini.local/app:1"}, io.Discard); err == nil {
 		t.Error("run without -o succeeded, want an error")
+	}
+	if err := run([]string{"--name", "mini.local/app:1", "--label", "novalue", "-o", out}, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--label") {
+		t.Errorf("run with a label without =: %v, want an error naming --label", err)
 	}
 }

@@ -1,7 +1,8 @@
 // Command mini-node is the mini node image's one binary. Run as
 // "mini-node server" or "mini-node agent" it is a Kubernetes node; called
-// through a link named kubectl, ctr or crictl (or with that as its first
-// argument) it is that tool, preconfigured for this node.
+// through a link named kubectl, containerd, ctr or crictl (or with that as
+// its first argument) it is that program, the clients preconfigured for
+// this node. Only containerd's shim and runc are separate executables.
 package main
 
 import (
@@ -54,7 +55,8 @@ func run() int {
 		name, args = args[0], args[1:]
 	}
 	if tools.Is(name) {
-		if err := tools.Run(name, args); err != nil {
+		// The tools handle their own signals (containerd) or have none.
+		if err := tools.Run(context.Background(), name, args); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 			return 1
 		}

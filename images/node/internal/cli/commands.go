@@ -33,7 +33,7 @@ func DefaultRunners() Runners {
 func NewRoot(v Version, r Runners, getenv func(string) string, stdout io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "mini-node",
-		Short:         "A Kubernetes node in one binary: server, agent, kubectl, ctr, crictl",
+		Short:         "A Kubernetes node in one binary: server, agent, kubectl, containerd, ctr, crictl",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       fmt.Sprintf("%s-%s", v.Kubernetes, v.Revision),
