@@ -23,7 +23,7 @@ MODULES := images/node images/registry images/coredns
 all: build
 
 build: ## build the mini CLI into bin/mini
-	go build -ldflags "$(GO_LDFLAGS)" -o $(BIN) ./cmd/mini
+	VERSION=$(VERSION) bash hack/build.sh cli
 
 install: ## install mini into GOBIN
 	go install -ldflags "$(GO_LDFLAGS)" ./cmd/mini
@@ -45,8 +45,8 @@ registry-image: docker ## build the registry image from source
 images: docker ## all three images
 	bash hack/build.sh images
 
-dev: build docker ## create (or reuse) the cluster "dev"
-	bash hack/build.sh node-image lb-image
+dev: docker ## build mini and its images if missing, create (or reuse) the cluster "dev"
+	VERSION=$(VERSION) bash hack/build.sh cli node-image lb-image
 	@if $(BIN) cluster list dev >/dev/null 2>&1; then echo "cluster dev exists"; else $(BIN) cluster create dev; fi
 
 unit: ## unit tests of both modules (no Docker needed), and a short fuzz pass of the config and flag parsers

@@ -50,7 +50,10 @@ check_pin sigs.k8s.io/cri-tools "$CRITOOLS_VERSION"
 # write_crictl_overlay DIR: the overlay's files and DIR/overlay.json.
 write_crictl_overlay() {
   local dir=$1 src f base n replace=""
-  src=$(cd "$mod" && go list -m -f '{{.Dir}}' sigs.k8s.io/cri-tools)/cmd/crictl
+  # go mod download, not go list: on a fresh machine the module is not in
+  # the cache yet, and go list reports no directory for it.
+  src=$(cd "$mod" && go mod download -json sigs.k8s.io/cri-tools | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/cmd/crictl
+  [ -d "$src" ] || die "crictl overlay: no $src (go mod download sigs.k8s.io/cri-tools failed)"
   rm -rf "$dir"
   mkdir -p "$dir"
   for f in "$src"/*.go; do

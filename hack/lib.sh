@@ -73,10 +73,12 @@ step_line() {
 
 # built tells hack/build.sh that this step found work to do (it reports
 # "cached" otherwise), and shows the step's "building" line once, on the
-# terminal build.sh hands over as fd 3.
+# terminal build.sh hands over as fd 3. "built --after" (for a step that
+# knows only at its end) records it without the line.
 built() {
   [ -n "${MINI_STEP_STATUS:-}" ] && [ ! -f "$MINI_STEP_STATUS" ] || return 0
   echo built >"$MINI_STEP_STATUS"
+  [ "${1:-}" != --after ] || return 0
   { step_line "$MINI_STEP" "building  ${MINI_STEP_EXPECT:-}" >&3; } 2>/dev/null || true
 }
 

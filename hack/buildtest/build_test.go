@@ -105,6 +105,20 @@ func TestOneLinePerStepAndVerboseOutputInLogs(t *testing.T) {
 	}
 }
 
+// A step that learns only at its end whether it changed anything (the CLI:
+// go build either relinked or not) reports built without a building line.
+func TestBuiltAfterHasNoBuildingLine(t *testing.T) {
+	b := newBuild(t)
+	b.steps("d - 60 " + b.step("d", "built --after"))
+	term, err := b.run("d")
+	if err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, term)
+	}
+	if strings.Contains(term, "building") || !strings.Contains(term, "d               built") {
+		t.Errorf("want only a built line for d:\n%s", term)
+	}
+}
+
 func TestDependenciesFinishFirst(t *testing.T) {
 	b := newBuild(t)
 	flag := filepath.Join(b.dir, "a-done")
