@@ -103,13 +103,15 @@ artifact() {
 }
 
 # go_build DIR OUTPUT ARGS...: go build ARGS (package last) inside module DIR
-# with GO_FLAGS, written atomically. Niced: the build shares two cores with
-# whatever else the machine does.
+# with GO_FLAGS, written atomically. The temporary name is this process's
+# own: two steps running side by side may build the same tool (imagetar).
+# Niced: the build shares two cores with whatever else the machine does.
 go_build() {
   local dir=$1 out=$2; shift 2
+  local tmp=$out.tmp.$BASHPID
   mkdir -p "$(dirname "$out")"
-  (cd "$dir" && nice -n 10 go build $GO_FLAGS -o "$out.tmp" "$@")
-  mv -f "$out.tmp" "$out"
+  (cd "$dir" && nice -n 10 go build $GO_FLAGS -o "$tmp" "$@") || { rm -f "$tmp"; return 1; }
+  mv -f "$tmp" "$out"
 }
 
 # imagetar: our docker-archive writer, built once for the build host and
