@@ -16,10 +16,7 @@ packages=$(grep -v '^#' "$dir/packages" | paste -sd, -)
 
 hash=$(hash_inputs "$SELF" "=$(declare -f debian_rootfs)" "=$DEBIAN_SUITE" \
   "$dir/Dockerfile" "$dir/nginx.conf" "$dir/packages" "$dir/VERSION" | cut -c1-16)
-if [ "${FORCE:-}" != 1 ] && [ "$(image_label "$image")" = "$hash" ]; then
-  log "$image cached"
-  exit 0
-fi
+image_fresh "$image" "$hash" && exit 0
 built
 start=$SECONDS
 work=$OUT/lb
@@ -27,7 +24,7 @@ base=mini/lb-base:$hash
 debian_rootfs "$work/rootfs.tar" "$packages"
 docker import "$work/rootfs.tar" "$base" >/dev/null
 rm -f "$work/rootfs.tar"
-docker build --quiet --build-arg "BASE=$base" --label "dev.mini.inputs=$hash" -t "$image" "$dir" >/dev/null
+docker build --quiet --build-arg "BASE=$base" --label "$INPUTS_LABEL=$hash" -t "$image" "$dir" >/dev/null
 # The base is an intermediate; the built image keeps its layers.
 docker rmi "$base" >/dev/null 2>&1 || true
 log "$image built in $((SECONDS - start))s ($(image_size "$image"))"

@@ -86,12 +86,10 @@ build() {
     -ldflags "-s -w -X $ctd/version.Version=$CONTAINERD_VERSION -X $ctd/version.Package=$ctd" \
     "$ctd/cmd/containerd-shim-runc-v2"
   # Prove the stamps and the overlay took: each verb reports its version.
-  local check got
-  for check in "containerd --version:$CONTAINERD_VERSION" "ctr --version:$CONTAINERD_VERSION" \
-    "crictl --version:$CRITOOLS_VERSION" "kubectl version --client:$KUBERNETES_VERSION"; do
-    got=$("$bindir/mini-node.new" ${check%%:*} 2>&1) || die "mini-node ${check%%:*}: $got"
-    [[ $got == *"${check#*:}"* ]] || die "mini-node ${check%%:*} says \"$got\", want ${check#*:}"
-  done
+  check_version "$bindir/mini-node.new" "$CONTAINERD_VERSION" containerd --version
+  check_version "$bindir/mini-node.new" "$CONTAINERD_VERSION" ctr --version
+  check_version "$bindir/mini-node.new" "$CRITOOLS_VERSION" crictl --version
+  check_version "$bindir/mini-node.new" "$KUBERNETES_VERSION" kubectl version --client
   mv -f "$bindir/mini-node.new" "$bindir/mini-node"
   log "mini-node: $(du -m "$bindir/mini-node" | cut -f1) MB, shim $(du -m "$bindir/containerd-shim-runc-v2" | cut -f1) MB"
 }

@@ -33,13 +33,10 @@ cp -a "$OUT/node/images/"*.tar "$ctx/images/"
 cp -a "$MINI_ROOT/images/node/rootfs" "$ctx/rootfs"
 
 hash=$(hash_inputs "=$base" "$MINI_ROOT/images/node/Dockerfile" "$ctx/bin" "=${TOOLS[*]}" "$ctx/images" "$ctx/rootfs")
-if [ "${FORCE:-}" != 1 ] && [ "$(image_label "$image")" = "$hash" ]; then
-  log "$image cached"
-  exit 0
-fi
+image_fresh "$image" "$hash" && exit 0
 built
 start=$SECONDS
-DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$base" --label dev.mini.inputs="$hash" \
+DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$base" --label "$INPUTS_LABEL=$hash" \
   --label org.opencontainers.image.version="$KUBERNETES_VERSION-$NODE_IMAGE_REVISION" \
   -f "$MINI_ROOT/images/node/Dockerfile" -t "$image" "$ctx" >/dev/null
 log "$image assembled in $((SECONDS - start))s, size $(image_size "$image")"

@@ -37,31 +37,6 @@ HELPER_APPLETS=(
   tee test touch true uname wc xargs "["
 )
 
-# check_version BIN WANT ARGS...: fail unless `BIN ARGS` prints WANT, which
-# proves the version-stamping ldflags took effect.
-check_version() {
-  local bin=$1 want=$2 got
-  shift 2
-  got=$("$bin" "$@" 2>&1) || die "$bin $*: $got"
-  [[ $got == *"$want"* ]] || die "$(basename "$bin") reports \"$got\", want $want"
-}
-
-# go_sources DIR: the non-test Go files of one package directory.
-go_sources() { find "$1" -maxdepth 1 -name '*.go' ! -name '*_test.go' | LC_ALL=C sort; }
-
-# ensure_debs PKG...: install missing Debian packages (build dependencies).
-ensure_debs() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  log "installing ${missing[*]}"
-  # A fresh machine may have no package lists yet: update once and retry.
-  { apt-get install -y --no-install-recommends "${missing[@]}" ||
-    { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; }; } >&2
-}
-
 # runc needs cgo for its nsexec C code and links libseccomp, which the node
 # base image ships; the Makefile's default libpathrs tag is dropped because
 # it needs a Rust library.
@@ -112,7 +87,7 @@ busybox_deb() {
     # As root, apt warns it cannot hand the file to its _apt sandbox user;
     # harmless, and apt verifies the download either way.
     (cd "$dir" && { apt-get download -q "busybox-static:$GOARCH" 2>&1 ||
-      { apt-get update >&2 && apt-get download -q "busybox-static:$GOARCH" 2>&1; }; } |
+      { as_root apt-get update >&2 && apt-get download -q "busybox-static:$GOARCH" 2>&1; }; } |
       grep -v unsandboxed >&2 || true)
     deb=$(find "$dir" -maxdepth 1 -name "busybox-static_*_$GOARCH.deb" | head -n1)
     [[ -n $deb ]] || die "apt-get download busybox-static produced no .deb"

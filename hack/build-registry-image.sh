@@ -14,7 +14,7 @@
 # rebuilt only when a hash of every input changes (the versions, the module's
 # files, config.yml, this script, the Go toolchain and target, imagetar, the
 # CA bundle); it is loaded only when the engine's image under the name does
-# not carry that hash as its dev.mini.inputs label. FORCE=1 rebuilds (the Go
+# not carry that hash as its input label (lib.sh's INPUTS_LABEL). FORCE=1 rebuilds (the Go
 # build cache still applies).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -45,10 +45,7 @@ hash=$(hash_inputs "$SELF" "$mod/go.mod" "$mod/go.sum" "$mod/doc.go" "$mod/main.
   "=$REGISTRY_VERSION" "=$image" "=$ldflags" "=$otel_env" "=$goversion" "=linux/$goarch" "=$GO_FLAGS" \
   "$imagetar" "$ca_input")
 
-if [ "${FORCE:-}" != 1 ] && [ "$(image_label "$image")" = "$hash" ]; then
-  log "$image cached"
-  exit 0
-fi
+image_fresh "$image" "$hash" && exit 0
 
 pack() {
   local bin=$work/rootfs/registry
@@ -73,12 +70,12 @@ pack() {
   # mini mounts a volume there anyway. The label is the engine-side stamp.
   "$imagetar" --name "$image" --arch "$goarch" \
     --entrypoint /registry --entrypoint serve --entrypoint /etc/distribution/config.yml \
-    --env "$otel_env" --label "dev.mini.inputs=$hash" "${files[@]}" -o "$tarball"
+    --env "$otel_env" --label "$INPUTS_LABEL=$hash" "${files[@]}" -o "$tarball"
 }
 
 built
 start=$SECONDS
 artifact registry.tar "$hash" "$tarball" -- pack
 docker load -i "$tarball" >/dev/null
-[ "$(image_label "$image")" = "$hash" ] || die "docker load -i $tarball did not produce $image with inputs $hash"
+[ "$(image_inputs "$image")" = "$hash" ] || die "docker load -i $tarball did not produce $image with inputs $hash"
 log "loaded $image ($(image_size "$image")) in $((SECONDS - start))s"

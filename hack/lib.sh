@@ -114,11 +114,23 @@ go_build() {
   mv -f "$tmp" "$out"
 }
 
+# go_sources DIR: the non-test Go files of one package directory.
+go_sources() { find "$1" -maxdepth 1 -name '*.go' ! -name '*_test.go' | LC_ALL=C sort; }
+
+# check_version BIN WANT ARGS...: fail unless `BIN ARGS` prints WANT, which
+# proves the version-stamping ldflags took effect.
+check_version() {
+  local bin=$1 want=$2 got
+  shift 2
+  got=$("$bin" "$@" 2>&1) || die "$(basename "$bin") $*: $got"
+  [[ $got == *"$want"* ]] || die "$(basename "$bin") $* says \"$got\", want $want"
+}
+
 # imagetar: our docker-archive writer, built once for the build host and
 # shared by every script that packs an image. Prints its path.
 imagetar() {
   local bin=$OUT/tools/imagetar hash src
-  mapfile -t src < <(find "$MINI_ROOT/hack/tools/imagetar" -maxdepth 1 -name '*.go' ! -name '*_test.go' | LC_ALL=C sort)
+  mapfile -t src < <(go_sources "$MINI_ROOT/hack/tools/imagetar")
   # Standard library only: of the shared root go.mod only the go line counts.
   hash=$(hash_inputs "${src[@]}" "=$(grep -m1 '^go ' "$MINI_ROOT/go.mod")" "=$(go version)" "=$GO_FLAGS")
   GOARCH= artifact imagetar "$hash" "$bin" -- go_build "$MINI_ROOT" "$bin" ./hack/tools/imagetar >&2
@@ -134,13 +146,26 @@ apt_sources() {
   echo "$s"
 }
 
-# ensure_mmdebstrap installs mmdebstrap when missing.
-ensure_mmdebstrap() {
-  command -v mmdebstrap >/dev/null && return 0
-  log "installing mmdebstrap"
-  { apt-get install -y -qq --no-install-recommends mmdebstrap ||
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends mmdebstrap; }; } >&2
+# as_root CMD...: run CMD as root, through sudo when needed.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# ensure_debs PKG...: install missing Debian packages (build dependencies).
+ensure_debs() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  log "installing ${missing[*]}"
+  # A fresh machine may have no package lists yet: update once and retry.
+  { as_root apt-get install -y --no-install-recommends "${missing[@]}" ||
+    { as_root apt-get update && as_root apt-get install -y --no-install-recommends "${missing[@]}"; }; } >&2
+}
+
+# ensure_mmdebstrap installs mmdebstrap when missing.
+ensure_mmdebstrap() { command -v mmdebstrap >/dev/null || ensure_debs mmdebstrap; }
 
 # DEBIAN_SUITE is the one Debian release under the node and the load balancer.
 DEBIAN_SUITE=bookworm
@@ -164,11 +189,21 @@ debian_rootfs() {
   mv -f "$tarball.tmp" "$tarball"
 }
 
-# image_label IMAGE: the dev.mini.inputs label of IMAGE, empty when absent.
-# Images carry their input hash as a label, so the engine itself is the
-# stamp: a removed or replaced image is rebuilt.
-image_label() {
-  docker image inspect -f '{{index .Config.Labels "dev.mini.inputs"}}' "$1" 2>/dev/null || true
+# INPUTS_LABEL holds an image's input hash. Images carry it, so the engine
+# itself is their stamp: a removed or replaced image is rebuilt.
+INPUTS_LABEL=dev.mini.inputs
+
+# image_inputs IMAGE: the input hash IMAGE was built from, empty when the
+# engine has no such image.
+image_inputs() {
+  docker image inspect -f "{{index .Config.Labels \"$INPUTS_LABEL\"}}" "$1" 2>/dev/null || true
+}
+
+# image_fresh IMAGE HASH succeeds when the engine holds IMAGE built from
+# HASH (and FORCE=1 is not set), logging that it is cached.
+image_fresh() {
+  [ "${FORCE:-}" != 1 ] && [ "$(image_inputs "$1")" = "$2" ] || return 1
+  log "$1 cached"
 }
 
 # image_size IMAGE: its size in MB, for log lines.

@@ -18,6 +18,7 @@ type build struct {
 	dir  string // scripts and the steps file
 	out  string // OUT: stamps, logs
 	root string // the repository
+	env  []string
 }
 
 func newBuild(t *testing.T) *build {
@@ -54,6 +55,7 @@ func (b *build) steps(lines ...string) {
 func (b *build) cmd(targets ...string) *exec.Cmd {
 	cmd := exec.Command("bash", append([]string{filepath.Join(b.root, "hack/build.sh")}, targets...)...)
 	cmd.Env = append(os.Environ(), "OUT="+b.out, "MINI_BUILD_STEPS="+filepath.Join(b.dir, "steps"), "FORCE=")
+	cmd.Env = append(cmd.Env, b.env...)
 	return cmd
 }
 
@@ -131,6 +133,26 @@ func TestDependenciesFinishFirst(t *testing.T) {
 		t.Fatalf("build.sh b: %v\n%s", err, term)
 	} else if strings.Contains(term, " c ") {
 		t.Errorf("c ran though nothing asked for it:\n%s", term)
+	}
+}
+
+// Independent steps run side by side, never more than MINI_BUILD_JOBS.
+func TestJobLimit(t *testing.T) {
+	b := newBuild(t)
+	lock := filepath.Join(b.dir, "lock")
+	body := "mkdir " + lock + " || { echo 'two steps at once'; exit 1; }; sleep 0.5; rmdir " + lock
+	b.steps("a - 1 "+b.step("a", body), "b - 1 "+b.step("b", body))
+	b.env = []string{"MINI_BUILD_JOBS=1"}
+	if term, err := b.run("a", "b"); err != nil {
+		t.Errorf("MINI_BUILD_JOBS=1 ran two steps at once: %v\n%s", err, term)
+	}
+	b.env = []string{"MINI_BUILD_JOBS=2"}
+	if term, err := b.run("a", "b"); err == nil || !strings.Contains(term, "two steps at once") {
+		t.Errorf("MINI_BUILD_JOBS=2 did not run the independent steps side by side: %v\n%s", err, term)
+	}
+	b.env = []string{"MINI_BUILD_JOBS=0"}
+	if term, err := b.run("a"); err == nil || !strings.Contains(term, "MINI_BUILD_JOBS=0") {
+		t.Errorf("MINI_BUILD_JOBS=0: %v\n%s, want an error naming it", err, term)
 	}
 }
 
