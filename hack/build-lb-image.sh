@@ -14,7 +14,7 @@ dir=$MINI_ROOT/images/lb
 image=${LB_IMAGE:-mini/lb:$(tr -d '[:space:]' <"$dir/VERSION")}
 packages=$(grep -v '^#' "$dir/packages" | paste -sd, -)
 
-hash=$(hash_inputs "$SELF" "=$(declare -f debian_rootfs)" "=$DEBIAN_SUITE" \
+hash=$(hash_inputs "$SELF" "=$DEBIAN_ROOTFS" \
   "$dir/Dockerfile" "$dir/nginx.conf" "$dir/packages" "$dir/VERSION" | cut -c1-16)
 image_fresh "$image" "$hash" && exit 0
 built

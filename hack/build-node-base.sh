@@ -14,17 +14,14 @@ set -euo pipefail
 #   mount, util-linux     kubelet mounts volumes; nsenter
 #   ca-certificates       pulling from a registry when one is reachable
 #   procps                ps/top inside a node
-PACKAGES=iptables,conntrack,iproute2,containernetworking-plugins,libseccomp2,mount,util-linux,ca-certificates,procps
-# Pulled in by minbase (usrmerge, apt) but dead weight at run time: a node
-# never installs packages, and Perl alone is ~46 MB.
-PURGE="usrmerge perl perl-modules-5.36 libperl5.36 libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl \
-apt libapt-pkg6.0 gpgv debian-archive-keyring e2fsprogs libext2fs2 logsave libss2"
+#   tzdata                CronJob spec.timeZone (the API server and the
+#                         controller load zones from /usr/share/zoneinfo)
+PACKAGES=iptables,conntrack,iproute2,containernetworking-plugins,libseccomp2,mount,util-linux,ca-certificates,procps,tzdata
 HOOKS=(
-  "chroot \"\$1\" dpkg --purge --force-depends --force-remove-essential $PURGE >/dev/null"
   'cd "$1"/usr/lib/cni && for p in *; do case $p in bridge|host-local|portmap|loopback) ;; *) rm -f "$p" ;; esac; done'
 )
 
-hash=$(hash_inputs "$SELF" "=$(declare -f debian_rootfs)" "=$PACKAGES" "=$DEBIAN_SUITE" "=${HOOKS[*]}" | cut -c1-12)
+hash=$(hash_inputs "$SELF" "=$DEBIAN_ROOTFS" "=$PACKAGES" "=${HOOKS[*]}" | cut -c1-12)
 ref=mini/node-base:$hash
 refile=$OUT/node/base-ref
 mkdir -p "$OUT/node"

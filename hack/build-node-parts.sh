@@ -122,19 +122,24 @@ mapfile -t src < <(go_sources "$MINI_ROOT/images/pause")
 go_image_artifact pause "$PAUSE_IMAGE" "$MINI_ROOT" ./images/pause "" "=$go_line" "${src[@]}"
 mapfile -t src < <(go_sources "$MINI_ROOT/images/testapp")
 go_image_artifact testapp "$TESTAPP_IMAGE" "$MINI_ROOT" ./images/testapp "" "=$go_line" "${src[@]}"
-mapfile -t src < <(go_sources "$MINI_ROOT/images/coredns")
-go_image_artifact coredns "$COREDNS_IMAGE" "$MINI_ROOT/images/coredns" . "" \
-  "$MINI_ROOT/images/coredns/go.mod" "$MINI_ROOT/images/coredns/go.sum" "${src[@]}"
-go_image_artifact metrics-server "$METRICS_SERVER_IMAGE" "$THIRD_PARTY/metrics-server" \
-  sigs.k8s.io/metrics-server/cmd/metrics-server "-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
-  "$THIRD_PARTY/metrics-server/go.mod" "$THIRD_PARTY/metrics-server/go.sum"
-go_image_artifact local-path-provisioner "$LOCAL_PATH_IMAGE" "$THIRD_PARTY/local-path-provisioner" \
-  github.com/rancher/local-path-provisioner "-X main.VERSION=$LOCAL_PATH_VERSION" \
-  "$THIRD_PARTY/local-path-provisioner/go.mod" "$THIRD_PARTY/local-path-provisioner/go.sum"
-# Every file of the tool module but prepare.sh's output.
+# The add-ons require the node's versions of the modules they share with it
+# (hack/buildtest's TestImageModulesUseTheNodesVersions), and build.sh runs
+# this step beside mini-node's: so the one that shares least (traefik) goes
+# first, and the one that shares most (metrics-server: apiserver,
+# component-base) last, when mini-node has compiled those packages for it.
+# traefik: every file of its tool module but prepare.sh's output.
 mapfile -t src < <(find "$TRAEFIK_DIR" -path "$TRAEFIK_DIR/_patched*" -prune -o -type f -print | LC_ALL=C sort)
 artifact traefik.tar "$(hash_inputs "=$RECIPE" "=$TRAEFIK_IMAGE $TRAEFIK_VERSION" "$IMAGETAR" "${src[@]}")" \
   "$IMAGE_DIR/traefik.tar" -- build_traefik
+mapfile -t src < <(go_sources "$MINI_ROOT/images/coredns")
+go_image_artifact coredns "$COREDNS_IMAGE" "$MINI_ROOT/images/coredns" . "" \
+  "$MINI_ROOT/images/coredns/go.mod" "$MINI_ROOT/images/coredns/go.sum" "${src[@]}"
+go_image_artifact local-path-provisioner "$LOCAL_PATH_IMAGE" "$THIRD_PARTY/local-path-provisioner" \
+  github.com/rancher/local-path-provisioner "-X main.VERSION=$LOCAL_PATH_VERSION" \
+  "$THIRD_PARTY/local-path-provisioner/go.mod" "$THIRD_PARTY/local-path-provisioner/go.sum"
+go_image_artifact metrics-server "$METRICS_SERVER_IMAGE" "$THIRD_PARTY/metrics-server" \
+  sigs.k8s.io/metrics-server/cmd/metrics-server "-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+  "$THIRD_PARTY/metrics-server/go.mod" "$THIRD_PARTY/metrics-server/go.sum"
 deb=$(busybox_deb)
 artifact helper.tar "$(hash_inputs "=$RECIPE" "=$HELPER_IMAGE ${HELPER_APPLETS[*]}" "$IMAGETAR" "$deb")" \
   "$IMAGE_DIR/helper.tar" -- build_helper "$deb"
