@@ -8,6 +8,9 @@ set -euo pipefail
 version=${VERSION:-$(git -C "$MINI_ROOT" describe --tags --always --dirty 2>/dev/null || echo dev)}
 bin=$MINI_ROOT/bin/mini
 before=$(sha256sum "$bin" 2>/dev/null || true)
-go_build "$MINI_ROOT" "$bin" -ldflags "-s -w -X github.com/minictl/mini/pkg/version.Version=$version" ./cmd/mini
+# The image repository is stamped from images/versions.env, the one place
+# that names it (pkg/version's default is tested to agree).
+repo=$(. "$MINI_ROOT/images/versions.env" && echo "$IMAGE_REPOSITORY")
+go_build "$MINI_ROOT" "$bin" -ldflags "-s -w -X github.com/minictl/mini/pkg/version.Version=$version -X github.com/minictl/mini/pkg/version.ImageRepository=$repo" ./cmd/mini
 [ "$(sha256sum "$bin")" = "$before" ] || built --after
 log "bin/mini $version"

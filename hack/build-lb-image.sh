@@ -6,12 +6,12 @@
 # The image carries a label with a hash of every input; when it matches,
 # nothing is rebuilt. FORCE=1 rebuilds.
 #
-# Env: LB_IMAGE (default mini/lb:$(cat images/lb/VERSION)), MINI_APT_SOURCES
+# Env: LB_IMAGE (default $(default_image lb), lib.sh), MINI_APT_SOURCES
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 dir=$MINI_ROOT/images/lb
-image=${LB_IMAGE:-mini/lb:$(tr -d '[:space:]' <"$dir/VERSION")}
+image=${LB_IMAGE:-$(default_image lb)}
 packages=$(grep -v '^#' "$dir/packages" | paste -sd, -)
 
 hash=$(hash_inputs "$SELF" "=$DEBIAN_ROOTFS" \

@@ -5,13 +5,13 @@
 #   _output/node/bin        mini-node, the shim      build-mini-node.sh
 #                           runc                     build-node-parts.sh
 #   _output/node/images     preloaded image archives build-node-parts.sh
-# into $NODE_IMAGE_REPO:$KUBERNETES_VERSION-$NODE_IMAGE_REVISION. The image
+# into $(default_image node) (lib.sh), or $NODE_IMAGE. The image
 # carries the hash of its inputs as a label; with nothing changed nothing runs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$MINI_ROOT/images/versions.env"
 
-image=${NODE_IMAGE:-$NODE_IMAGE_REPO:$KUBERNETES_VERSION-$NODE_IMAGE_REVISION}
+image=${NODE_IMAGE:-$(default_image node)}
 [ -f "$OUT/node/base-ref" ] || die "no node base recorded in _output/node/base-ref: run hack/build.sh node-image"
 base=$(<"$OUT/node/base-ref")
 # The one binary's verbs: the node runs containerd through its link, users

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# build-registry-image.sh builds mini's registry image ($REGISTRY_IMAGE in
-# images/versions.env) offline, from source:
+# build-registry-image.sh builds mini's registry image ($(default_image
+# registry), lib.sh) offline, from source:
 #
 #   images/registry (lean CNCF Distribution main, pinned by its go.mod/go.sum)
 #     -> static binary /registry, version-stamped like upstream's Makefile
@@ -20,8 +20,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$MINI_ROOT/images/versions.env"
 
-: "${REGISTRY_VERSION:?missing in images/versions.env}" "${REGISTRY_IMAGE:?missing in images/versions.env}"
-image=$REGISTRY_IMAGE
+: "${REGISTRY_VERSION:?missing in images/versions.env}"
+image=$(default_image registry)
 mod=$MINI_ROOT/images/registry
 work=$OUT/registry
 tarball=$work/registry.tar

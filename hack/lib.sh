@@ -33,6 +33,20 @@ SELF=$MINI_ROOT/hack/$(basename "$0")
 GO_FLAGS="-trimpath -buildvcs=false -mod=readonly -gcflags=all=-dwarf=false"
 export CGO_ENABLED=${CGO_ENABLED:-0}
 
+# default_image node|lb|registry prints the reference mini runs by default
+# (pkg/version's Images, tested against the same sources): what `make
+# images` tags its images as.
+default_image() {
+  local IMAGE_REPOSITORY NODE_IMAGE_NAME KUBERNETES_VERSION NODE_IMAGE_REVISION LB_IMAGE_NAME REGISTRY_IMAGE_NAME REGISTRY_IMAGE_TAG
+  . "$MINI_ROOT/images/versions.env"
+  case $1 in
+  node) echo "$IMAGE_REPOSITORY/$NODE_IMAGE_NAME:$KUBERNETES_VERSION-$NODE_IMAGE_REVISION" ;;
+  lb) echo "$IMAGE_REPOSITORY/$LB_IMAGE_NAME:$(tr -d '[:space:]' <"$MINI_ROOT/images/lb/VERSION")" ;;
+  registry) echo "$IMAGE_REPOSITORY/$REGISTRY_IMAGE_NAME:$REGISTRY_IMAGE_TAG" ;;
+  *) die "default_image: no image $1" ;;
+  esac
+}
+
 # hash_inputs prints one sha256 over files (paths, sorted), directories
 # (every file below, excluding _test.go) and literal strings given as =STRING.
 hash_inputs() {

@@ -41,11 +41,10 @@ else
   VM_E2E_SLOWDOWN=${VM_E2E_SLOWDOWN:-10}
   VM_HOST_ARGS=${VM_HOST_ARGS---k3s-arg --disable=traefik --k3s-arg --disable=metrics-server}
 fi
-# pkg/version's defaults, from the same sources of truth it is tested
-# against: DefaultNodeImage from images/versions.env, DefaultLBImage's tag
-# from images/lb/VERSION.
-node_image=$NODE_IMAGE_REPO:$KUBERNETES_VERSION-$NODE_IMAGE_REVISION
-lb_image=mini/lb:$(tr -d '[:space:]' <"$MINI_ROOT/images/lb/VERSION")
+# pkg/version's default images (lib.sh's default_image).
+node_image=$(default_image node)
+lb_image=$(default_image lb)
+registry_image=$(default_image registry)
 
 # As `make e2e` does: the images come from their cached builds, which take
 # seconds when nothing changed, so the VM never tests stale images.
@@ -69,7 +68,7 @@ save() {
 save node "$node_image"
 save lb "$lb_image"
 # Only registry tests need it; taken along when it was built.
-if docker image inspect "$REGISTRY_IMAGE" >/dev/null 2>&1; then save registry "$REGISTRY_IMAGE"; fi
+if docker image inspect "$registry_image" >/dev/null 2>&1; then save registry "$registry_image"; fi
 
 cat >"$payload/run.sh" <<EOF
 #!/usr/bin/env bash

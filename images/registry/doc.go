@@ -17,5 +17,5 @@
 //	-X github.com/distribution/distribution/v3/version.version=v3.1.2
 //
 // hack/build-registry-image.sh builds it and packs it with config.yml into
-// the mini/registry image.
+// the mini-registry image.
 package main

@@ -92,18 +92,6 @@ func (p *Provider) preflight(ctx context.Context, po parsedOptions) (plan, error
 		return plan{}, fmt.Errorf("cluster %q: %w (%d containers); delete it first with `mini cluster delete %s`", po.Name, ErrExists, len(existing), po.Name)
 	}
 	var errs []error
-	if ok, err := p.rt.ImageExists(ctx, po.Image); err != nil {
-		return plan{}, err
-	} else if !ok {
-		errs = append(errs, fmt.Errorf("--image: node image %s is not present in the engine; build it with `make node-image`", po.Image))
-	}
-	if !po.NoLB {
-		if ok, err := p.rt.ImageExists(ctx, po.LBImage); err != nil {
-			return plan{}, err
-		} else if !ok {
-			errs = append(errs, fmt.Errorf("load balancer image %s is not present in the engine; build it with `make lb-image`", po.LBImage))
-		}
-	}
 	// Host ports of --port are held while a free API port is picked, so
 	// it cannot be one of them.
 	release := func() {}
@@ -133,6 +121,18 @@ func (p *Provider) preflight(ctx context.Context, po parsedOptions) (plan, error
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
+		return plan{}, err
+	}
+	// Last of the checks, as a pull takes long: nothing else can fail
+	// after it.
+	needed := []neededImage{{po.Image, "node image"}}
+	if !po.NoLB {
+		needed = append(needed, neededImage{po.LBImage, "load balancer image"})
+	}
+	for _, r := range po.registries.create {
+		needed = append(needed, neededImage{r.Image, "registry image"})
+	}
+	if err := p.ensureImages(ctx, po.Pull, needed); err != nil {
 		return plan{}, err
 	}
 	privileged, err := p.detectPrivileged(ctx, info, po.Image)

@@ -85,8 +85,8 @@ func TestCreateRefusesBeforeCreatingAnything(t *testing.T) {
 		mutate func(h *harness, o *CreateOptions)
 		want   string
 	}{
-		{"missing node image", func(h *harness, o *CreateOptions) { o.Image = "mini/node:nope" }, "make node-image"},
-		{"missing lb image", func(h *harness, o *CreateOptions) { o.LBImage = "mini/lb:nope" }, "make lb-image"},
+		{"missing node image", func(h *harness, o *CreateOptions) { o.Image = "mini/node:nope" }, "node image: pulling image mini/node:nope"},
+		{"missing lb image", func(h *harness, o *CreateOptions) { o.LBImage = "mini/lb:nope" }, "load balancer image: pulling image mini/lb:nope"},
 		{"bad name", func(h *harness, o *CreateOptions) { o.Name = "Dev" }, "invalid"},
 		{"bad filter", func(h *harness, o *CreateOptions) { o.Env = []string{"A=B@agent:0"} }, "out of range"},
 		{"existing cluster", func(h *harness, o *CreateOptions) {

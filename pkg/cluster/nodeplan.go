@@ -44,6 +44,8 @@ func (o NodeCreateOptions) parse() (int64, error) {
 			add(errors.New("--k3s-arg: empty argument"))
 		}
 	}
+	_, err := ParsePullPolicy(string(o.Pull))
+	add(err)
 	mem, err := parseMemory("--memory", o.Memory)
 	add(err)
 	if err := errors.Join(errs...); err != nil {
@@ -114,6 +116,11 @@ func (p *Provider) planNodes(ctx context.Context, o NodeCreateOptions, mem int64
 	if err != nil {
 		return Cluster{}, nil, err
 	}
+	// The cluster's own image, by the reference it was created with: a
+	// host that has since lost it pulls it again.
+	if err := p.ensureImages(ctx, o.Pull, []neededImage{{l[LabelImage], "node image of cluster " + cl.Name}}); err != nil {
+		return Cluster{}, nil, err
+	}
 	privileged, err := p.detectPrivileged(ctx, info, l[LabelImage])
 	if err != nil {
 		return Cluster{}, nil, err
@@ -167,11 +174,6 @@ func (p *Provider) checkJoin(ctx context.Context, cl Cluster, o NodeCreateOption
 	}
 	if l[LabelToken] == "" {
 		return fmt.Errorf("cluster %s: container %s has no join token label %s", cl.Name, cl.Servers[0].Name, LabelToken)
-	}
-	if ok, err := p.rt.ImageExists(ctx, l[LabelImage]); err != nil {
-		return err
-	} else if !ok {
-		return fmt.Errorf("node image %s of cluster %s is not present in the engine; build it with `make node-image`", l[LabelImage], cl.Name)
 	}
 	return nil
 }

@@ -75,6 +75,12 @@ type CreateOptions struct {
 	RegistryConfig string
 	// RegistryImage is the image of registries made with RegistryCreate.
 	RegistryImage string
+	// ImageRepository holds the default images (empty: the one this
+	// build of mini names, version.ImageRepository); Image, LBImage and
+	// RegistryImage left empty are taken from it.
+	ImageRepository string
+	// Pull says when images are pulled (empty: PullMissing).
+	Pull PullPolicy
 }
 
 // StartOptions tune start and restart.
@@ -103,6 +109,9 @@ type NodeCreateOptions struct {
 	// each wait for an added server to join etcd).
 	Wait    bool
 	Timeout time.Duration
+	// Pull says when the cluster's node image is pulled (empty:
+	// PullMissing).
+	Pull PullPolicy
 }
 
 // EditOptions change a cluster's load balancer ports. Both lists take

@@ -44,6 +44,9 @@ type Provider struct {
 	hostPrefixes func() []string
 	// registryProbe waits until a new registry answers at url.
 	registryProbe func(ctx context.Context, url string) error
+	// pullProgress shows how far pulls got (pullLines unless the CLI
+	// draws bars).
+	pullProgress func(runtime.PullProgress)
 }
 
 // Option configures a Provider.
@@ -98,6 +101,9 @@ func NewProvider(rt runtime.Runtime, log *logrus.Logger, opts ...Option) *Provid
 	}
 	if p.waitReady == nil {
 		p.waitReady = p.waitUsable
+	}
+	if p.pullProgress == nil {
+		p.pullProgress = newPullLines(log, progressEvery, time.Now).report
 	}
 	return p
 }

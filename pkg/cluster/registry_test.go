@@ -74,13 +74,13 @@ func TestCreateRegistryRefusals(t *testing.T) {
 	h := newHarness(t)
 	_, err := h.p.CreateRegistry(context.Background(), RegistryCreateOptions{Name: "Bad_Name", Port: "x:1", Image: "",
 		ProxyRemoteURL: "ftp://x", ProxyUsername: "u"})
-	for _, want := range []string{"registry name", "--port", "--proxy-remote-url", "registry image"} {
+	for _, want := range []string{"registry name", "--port", "--proxy-remote-url"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to mention %s", err, want)
 		}
 	}
 	_, err = h.p.CreateRegistry(context.Background(), RegistryCreateOptions{Name: "dev", Image: "missing:1"})
-	if err == nil || !strings.Contains(err.Error(), "make registry-image") {
+	if err == nil || !strings.Contains(err.Error(), "registry image: pulling image missing:1") || !strings.Contains(err.Error(), "make images") {
 		t.Errorf("missing image: err = %v", err)
 	}
 	h.assertEmpty(t)

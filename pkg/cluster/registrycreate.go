@@ -14,6 +14,7 @@ import (
 
 	"github.com/minictl/mini/pkg/registry"
 	"github.com/minictl/mini/pkg/runtime"
+	"github.com/minictl/mini/pkg/version"
 )
 
 // RegistryCreateOptions describe a registry container.
@@ -30,7 +31,12 @@ type RegistryCreateOptions struct {
 	// Volume is a named volume or host path for the registry's data; empty:
 	// a volume mini makes and deletes with the registry.
 	Volume string
-	Image  string
+	// Image is the registry image; empty: the default under
+	// ImageRepository (empty: version.ImageRepository).
+	Image           string
+	ImageRepository string
+	// Pull says when the image is pulled (empty: PullMissing).
+	Pull PullPolicy
 	// owner is the cluster creating the registry with --registry-create.
 	owner string
 }
@@ -77,7 +83,14 @@ func (o RegistryCreateOptions) parse(flag string) (parsedRegistry, error) {
 		errs = append(errs, fmt.Errorf("%s--proxy-username and --proxy-password need --proxy-remote-url", prefix))
 	}
 	if o.Image == "" {
-		errs = append(errs, fmt.Errorf("%sregistry image is empty", prefix))
+		images, err := version.ImagesIn(o.ImageRepository)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s--image-repository: %w", prefix, err))
+		}
+		pr.Image = images.Registry
+	}
+	if _, err := ParsePullPolicy(string(o.Pull)); err != nil {
+		errs = append(errs, fmt.Errorf("%s%w", prefix, err))
 	}
 	return pr, errors.Join(errs...)
 }
@@ -88,7 +101,7 @@ func (o RegistryCreateOptions) parse(flag string) (parsedRegistry, error) {
 func (p *Provider) CreateRegistry(ctx context.Context, opts RegistryCreateOptions) (Registry, error) {
 	pr, err := opts.parse("")
 	if err != nil {
-		return Registry{}, err
+		return Registry{}, invalidOptions("registry", opts.Name, err)
 	}
 	info, err := p.rt.Info(ctx)
 	if err != nil {
@@ -99,6 +112,9 @@ func (p *Provider) CreateRegistry(ctx context.Context, opts RegistryCreateOption
 		return Registry{}, err
 	}
 	if err := p.registryPreflight(ctx, []*parsedRegistry{&pr}, existing, info.Local); err != nil {
+		return Registry{}, err
+	}
+	if err := p.ensureImages(ctx, pr.Pull, []neededImage{{pr.Image, "registry image"}}); err != nil {
 		return Registry{}, err
 	}
 	var r Registry
@@ -116,7 +132,7 @@ func (p *Provider) CreateRegistry(ctx context.Context, opts RegistryCreateOption
 	return r, nil
 }
 
-// registryPreflight checks names are free and the image is there, and
+// registryPreflight checks names are free, and
 // resolves host ports (checking given ones are free) before anything is
 // created. existing are the registries there are.
 func (p *Provider) registryPreflight(ctx context.Context, regs []*parsedRegistry, existing []Registry, local bool) error {
@@ -132,11 +148,6 @@ func (p *Provider) registryPreflight(ctx context.Context, regs []*parsedRegistry
 			if e.Name == r.Name {
 				errs = append(errs, fmt.Errorf("registry %q: %w; use it with --registry-use %s or delete it with `mini registry delete %s`", r.Name, ErrExists, r.Name, r.Name))
 			}
-		}
-		if ok, err := p.rt.ImageExists(ctx, r.Image); err != nil {
-			return err
-		} else if !ok {
-			errs = append(errs, fmt.Errorf("registry image %s is not present in the engine; build it with `make registry-image`", r.Image))
 		}
 		if err := resolveRegistryPort(&r.host, local, r.Name, taken); err != nil {
 			errs = append(errs, err)

@@ -1,11 +1,14 @@
 package cluster
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
 
 	units "github.com/docker/go-units"
+
+	"github.com/minictl/mini/pkg/version"
 )
 
 // parsedOptions is CreateOptions after parsing every flag value.
@@ -44,11 +47,16 @@ func (o CreateOptions) parse() (parsedOptions, error) {
 	if o.Agents < 0 || o.Agents > MaxAgents {
 		add(fmt.Errorf("--agents %d: want 0 to %d", o.Agents, MaxAgents))
 	}
-	if o.Image == "" {
-		add(errors.New("--image is empty"))
+	if images, err := version.ImagesIn(o.ImageRepository); err != nil {
+		add(fmt.Errorf("--image-repository: %w", err))
+	} else {
+		o.Image = cmp.Or(o.Image, images.Node)
+		o.LBImage = cmp.Or(o.LBImage, images.LB)
+		o.RegistryImage = cmp.Or(o.RegistryImage, images.Registry)
+		p.CreateOptions = o
 	}
-	if o.LBImage == "" && !o.NoLB {
-		add(errors.New("load balancer image is empty"))
+	if _, err := ParsePullPolicy(string(o.Pull)); err != nil {
+		add(err)
 	}
 	if o.Timeout < 0 {
 		add(fmt.Errorf("--timeout %s is negative", o.Timeout))

@@ -35,7 +35,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{rt: fake.New(version.DefaultNodeImage, version.DefaultLBImage), home: t.TempDir(), kube: k8sfake.NewClientset()}
+	e := &env{rt: fake.New(version.DefaultImages().Node, version.DefaultImages().LB), home: t.TempDir(), kube: k8sfake.NewClientset()}
 	e.rt.Hooks.Exec = fake.ServeKubeconfig
 	return e
 }
@@ -284,7 +284,7 @@ func TestVersionNeedsNoEngine(t *testing.T) {
 	if err := Run(context.Background(), app, []string{"version", "-o", "json"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), version.DefaultNodeImage) {
+	if !strings.Contains(out.String(), version.DefaultImages().Node) {
 		t.Errorf("version output %q lacks the node image", out.String())
 	}
 }

@@ -12,6 +12,7 @@ type versionInfo struct {
 	KubernetesVersion string `json:"kubernetesVersion" yaml:"kubernetesVersion"`
 	NodeImage         string `json:"nodeImage" yaml:"nodeImage"`
 	LoadBalancerImage string `json:"loadBalancerImage" yaml:"loadBalancerImage"`
+	RegistryImage     string `json:"registryImage" yaml:"registryImage"`
 }
 
 func newVersionCommand(app *App) *cobra.Command {
@@ -24,7 +25,11 @@ func newVersionCommand(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			info := versionInfo{version.Version, version.KubernetesVersion, version.DefaultNodeImage, version.DefaultLBImage}
+			images, err := cli.DefaultImages(v)
+			if err != nil {
+				return err
+			}
+			info := versionInfo{version.Version, version.KubernetesVersion, images.Node, images.LB, images.Registry}
 			switch o := v.GetString("output"); o {
 			case cli.OutputJSON, cli.OutputYAML:
 				return cli.PrintData(app.Streams.Out, o, info)
@@ -34,6 +39,7 @@ func newVersionCommand(app *App) *cobra.Command {
 					{"kubernetes:", info.KubernetesVersion},
 					{"node image:", info.NodeImage},
 					{"lb image:", info.LoadBalancerImage},
+					{"registry image:", info.RegistryImage},
 				}, true)
 			default:
 				return cli.CheckOutput(o)
@@ -41,5 +47,6 @@ func newVersionCommand(app *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringP("output", "o", cli.OutputTable, "output format: table, json or yaml")
+	cli.AddImageRepositoryFlag(cmd.Flags())
 	return cmd
 }

@@ -23,7 +23,7 @@ const (
 	optEnv, optVolumes, optNodeLabels     = "Env", "Volumes", "NodeLabels"
 	optK3sArgs, optPorts, optHostAliases  = "K3sArgs", "Ports", "HostAliases"
 	optRegCreate, optRegUse, optRegConfig = "RegistryCreate", "RegistryUse", "RegistryConfig"
-	optRegImage                           = "RegistryImage"
+	optRegImage, optImageRepository       = "RegistryImage", "ImageRepository"
 )
 
 // origin says where in a file each option came from, so that a problem
@@ -151,8 +151,8 @@ var v1alpha1Fields = map[string]string{
 	optLBImage: "loadBalancer.image", optToken: "token", optAPI: "api", optAPIHost: "api.host",
 	optAPIPort: "api.port", optNetwork: "network", optSubnet: "subnet", optTimeout: "options.timeout",
 	optServersMemory: "memory.servers", optAgentsMemory: "memory.agents", optRegConfig: "registries.config",
-	optRegImage: "registries.image",
-	optEnv:      "env", optVolumes: "volumes", optNodeLabels: "nodeLabels", optK3sArgs: "k3sArgs",
+	optRegImage: "registries.image", optImageRepository: "imageRepository",
+	optEnv: "env", optVolumes: "volumes", optNodeLabels: "nodeLabels", optK3sArgs: "k3sArgs",
 	optPorts: "ports", optHostAliases: "hostAliases", optRegCreate: "registries.create", optRegUse: "registries.use",
 }
 
@@ -163,6 +163,7 @@ func (c *converter) v1alpha1(f *v1alpha1.Cluster) {
 	o.Name = f.Metadata.Name
 	setInt(&o.Servers, f.Servers)
 	setInt(&o.Agents, f.Agents)
+	setString(&o.ImageRepository, f.ImageRepository)
 	setString(&o.Image, f.Image)
 	setString(&o.LBImage, f.LoadBalancer.Image)
 	if f.LoadBalancer.Enabled != nil {

@@ -30,7 +30,7 @@ func (c *converter) k3d(f *k3d.Simple) {
 	setInt(&o.Servers, f.Servers)
 	setInt(&o.Agents, f.Agents)
 	if f.Image != "" {
-		c.warn("image %q: k3d runs k3s images, mini its own node image (%s): left out", f.Image, version.DefaultNodeImage)
+		c.warn("image %q: k3d runs k3s images, mini its own node image (%s): left out", f.Image, version.DefaultImages().Node)
 	}
 	host := f.KubeAPI.HostIP
 	if f.KubeAPI.Host != "" {

@@ -30,9 +30,10 @@ func ToV1alpha1(o cluster.CreateOptions, minimal bool) v1alpha1.Cluster {
 	if keep(o.Agents != def.Agents) {
 		c.Agents = ptr(o.Agents)
 	}
-	if keep(o.Image != def.Image) {
-		c.Image = o.Image
-	}
+	// Images left to the repository stay unset, in the view too: a view
+	// read back must give the same options, and `mini version` names
+	// the images a repository gives.
+	c.ImageRepository, c.Image = o.ImageRepository, o.Image
 	host, port := cluster.DefaultAPIHost, 0
 	if ep, err := cluster.ParseAPIPort(o.APIPort); err == nil {
 		host, port = ep.Host, ep.Port
@@ -47,9 +48,7 @@ func ToV1alpha1(o cluster.CreateOptions, minimal bool) v1alpha1.Cluster {
 	if keep(o.NoLB) {
 		c.LoadBalancer.Enabled = ptr(!o.NoLB)
 	}
-	if keep(o.LBImage != def.LBImage) {
-		c.LoadBalancer.Image = o.LBImage
-	}
+	c.LoadBalancer.Image = o.LBImage
 	for _, p := range o.Ports {
 		v, f := split(p)
 		c.Ports = append(c.Ports, v1alpha1.Port{Port: v, NodeFilters: f})
@@ -79,9 +78,7 @@ func ToV1alpha1(o cluster.CreateOptions, minimal bool) v1alpha1.Cluster {
 		c.Registries.Create = append(c.Registries.Create, registryCreate(r))
 	}
 	c.Registries.Use, c.Registries.Config = o.RegistryUse, o.RegistryConfig
-	if keep(o.RegistryImage != def.RegistryImage) {
-		c.Registries.Image = o.RegistryImage
-	}
+	c.Registries.Image = o.RegistryImage
 	if keep(o.Wait != def.Wait) {
 		c.Options.Wait = ptr(o.Wait)
 	}

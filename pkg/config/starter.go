@@ -14,7 +14,7 @@ import (
 // until edited.
 func Starter(name string) []byte {
 	return fmt.Appendf(nil, starterTemplate, SchemaURL, v1alpha1.APIVersion, v1alpha1.Kind, name,
-		cluster.MaxServers, cluster.MaxAgents, version.DefaultNodeImage, version.DefaultLBImage, cluster.DefaultTimeout)
+		cluster.MaxServers, cluster.MaxAgents, version.ImageRepository, version.DefaultImages().Node, version.DefaultImages().LB, cluster.DefaultTimeout)
 }
 
 const starterTemplate = `# yaml-language-server: $schema=%s
@@ -32,8 +32,11 @@ metadata:
 servers: 1
 # Agent (worker) nodes, 0 to %d.
 agents: 0
-# The node image; mini's own, built with it.
-image: %s
+# Where mini's images come from (node, load balancer, registry): a mirror
+# for hosts that cannot reach %s.
+# imageRepository: registry.example.com/mirror/minictl
+# The node image; left out, mini's own under imageRepository:
+# image: %s
 
 # Where the Kubernetes API is published on the host (no port: a free one).
 api:
@@ -47,7 +50,7 @@ api:
 loadBalancer:
   # false publishes server 0's API directly, with no load balancer.
   enabled: true
-  image: %s
+  # image: %s
 
 # Ports to publish: [HOST:][HOSTPORT:]CONTAINERPORT[/tcp|udp] (quote them).
 # Without nodeFilters a port goes through the load balancer to every node;

@@ -159,17 +159,17 @@ func (d *doctor) run(ctx context.Context) error {
 		}
 		return ctx.Err()
 	}
-	node := checkImage(ctx, d.rt, CheckNodeImage, d.opts.NodeImage,
-		"build it with `make node-image` (offline, from source: the first build takes 15-25 minutes on 2 cores)", true)
+	node := checkImage(ctx, d.rt, CheckNodeImage, d.opts.NodeImage, "clusters need it", pullHint)
 	d.add(node)
-	d.add(checkImage(ctx, d.rt, CheckLBImage, d.opts.LBImage, "build it with `make lb-image`", true))
-	d.add(checkImage(ctx, d.rt, CheckRegistryImage, d.opts.RegistryImage, "build it with `make registry-image`", false))
+	d.add(checkImage(ctx, d.rt, CheckLBImage, d.opts.LBImage, "clusters need it", pullHint))
+	d.add(checkImage(ctx, d.rt, CheckRegistryImage, d.opts.RegistryImage, "clusters do not need it, `mini registry create` and --registry-create do", pullHint))
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var l lab
 	var labErr error
-	if !node.OK {
+	if !node.OK || node.Warning {
+		// A warning here is a missing image.
 		labErr = errNoNodeImage
 		d.add(notRun(CheckPrivileged, labErr.Error()))
 	} else {

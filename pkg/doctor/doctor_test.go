@@ -234,11 +234,12 @@ func TestMissingNodeImageSkipsContainerChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := byName(rs)
-	if r := got[CheckNodeImage]; r.OK || !strings.Contains(r.Hint, "make node-image") {
-		t.Errorf("node image: %+v", r)
-	}
-	if r := got[CheckRegistryImage]; !r.OK || !r.Warning || !strings.Contains(r.Hint, "make registry-image") {
-		t.Errorf("registry image: %+v, want a warning naming its make target", r)
+	// Missing images are pulled by the commands that run them: a note
+	// with the ways to get them, not a failure.
+	for _, name := range []string{CheckNodeImage, CheckRegistryImage} {
+		if r := got[name]; !r.OK || !r.Warning || !strings.Contains(r.Hint, "make images") || !strings.Contains(r.Hint, "bundle load") {
+			t.Errorf("%s: %+v, want a warning with the ways to get it", name, r)
+		}
 	}
 	for _, name := range []string{CheckPrivileged, CheckCgroups, CheckDisk, CheckDNS} {
 		if r := got[name]; r.OK || !strings.Contains(r.Detail, "not run: needs the node image") {
@@ -268,7 +269,7 @@ func TestSoftIssuesWarn(t *testing.T) {
 	}
 	got := byName(rs)
 	for name, hint := range map[string]string{
-		CheckRegistryImage: "make registry-image",
+		CheckRegistryImage: "make images",
 		CheckCgroups:       "failCgroupV1: false",
 		CheckDisk:          "docker system prune",
 		CheckInotify:       "fs.inotify.max_user_instances=512",

@@ -59,10 +59,10 @@ func splitVersion(v string) (major, minor int, ok bool) {
 	return major, minor, err1 == nil && err2 == nil
 }
 
-// checkImage looks for one of mini's images; build says how to build it.
-// A missing image that clusters need fails; the registry image only
-// warns, as only registries need it.
-func checkImage(ctx context.Context, rt runtime.Runtime, name, ref, build string, needed bool) Result {
+// checkImage looks for one of mini's images; use says what needs it and
+// hint how to get it. A missing image only warns: the commands that run
+// it pull it.
+func checkImage(ctx context.Context, rt runtime.Runtime, name, ref, use, hint string) Result {
 	img, err := rt.InspectImage(ctx, ref)
 	switch {
 	case err == nil:
@@ -73,8 +73,11 @@ func checkImage(ctx context.Context, rt runtime.Runtime, name, ref, build string
 		return pass(name, detail)
 	case !runtime.IsNotFound(err):
 		return fail(name, err.Error(), "")
-	case needed:
-		return fail(name, ref+" is not in the engine", build)
 	}
-	return warn(name, ref+" is not in the engine; clusters do not need it, `mini registry create` and --registry-create do", build)
+	// Not a failure: the commands that run it pull it.
+	return warn(name, ref+" is not in the engine; "+use, hint)
 }
+
+// pullHint says how a missing image arrives.
+const pullHint = "the commands that run it pull it (--pull missing); without the registry, " +
+	"`mini image bundle load FILE` loads a saved bundle, and in a checkout of mini `make images` builds them"

@@ -56,4 +56,12 @@ type Runtime interface {
 	InspectImage(ctx context.Context, ref string) (Image, error)
 	// SaveImages writes a docker-archive tar of the images to w.
 	SaveImages(ctx context.Context, refs []string, w io.Writer) error
+	// PullImage pulls ref from its registry, with the credentials the
+	// user's Docker config holds for that registry (as `docker pull`),
+	// calling progress (when not nil) as the layers arrive. A reference the
+	// registry does not have is an ErrNotFound error.
+	PullImage(ctx context.Context, ref string, progress func(PullProgress)) error
+	// LoadImages loads a docker-archive tar (what SaveImages writes) into
+	// the engine.
+	LoadImages(ctx context.Context, archive io.Reader) error
 }

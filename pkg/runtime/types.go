@@ -172,3 +172,15 @@ type Image struct {
 	// Size is the image's size in bytes as the engine counts it.
 	Size int64
 }
+
+// PullProgress is how far a pull got: bytes of the layers whose size the
+// registry told (a layer's size is known once its download starts), and
+// layers done of those the image has.
+type PullProgress struct {
+	Ref         string
+	Done, Total int64
+	LayersDone  int
+	Layers      int
+	// Finished is set on the last report of a pull that succeeded.
+	Finished bool
+}

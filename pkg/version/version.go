@@ -6,26 +6,33 @@ package version
 // nothing else; nothing assigns it at run time.
 var Version = "dev"
 
+// ImageRepository is where the images mini runs by default are published:
+// IMAGE_REPOSITORY of images/versions.env, which hack/build-cli.sh stamps
+// in with -X (a fork publishing elsewhere changes that one line). Users
+// redirect it with --image-repository (Images). Nothing assigns it at run
+// time.
+var ImageRepository = "ghcr.io/minictl"
+
 // Node image parts; images/versions.env is the source of truth and
 // TestDefaultsMatchImages keeps these in step with it.
 const (
 	KubernetesVersion = "v1.37.2"
 	NodeImageRevision = "mini.1"
-	NodeImageRepo     = "mini/node"
+	NodeImageName     = "mini-node"
+	NodeImageTag      = KubernetesVersion + "-" + NodeImageRevision
 )
-
-// DefaultNodeImage is the node image clusters run unless --image is given.
-const DefaultNodeImage = NodeImageRepo + ":" + KubernetesVersion + "-" + NodeImageRevision
 
 // Load balancer image; images/lb/VERSION is the source of truth for the tag
 // (nginx's Debian version plus mini's revision).
 const (
-	LBImageRepo    = "mini/lb"
-	LBImageVersion = "1.22.1-mini.1"
-	DefaultLBImage = LBImageRepo + ":" + LBImageVersion
+	LBImageName = "mini-lb"
+	LBImageTag  = "1.22.1-mini.1"
 )
 
-// DefaultRegistryImage is the registry image mini runs for local registries
-// and pull-through caches; images/versions.env's REGISTRY_IMAGE is the source
-// of truth (TestDefaultsMatchImages) and hack/build-registry-image.sh builds it.
-const DefaultRegistryImage = "mini/registry:v3.1.2-mini.1"
+// Registry image, which mini runs for local registries and pull-through
+// caches (hack/build-registry-image.sh); images/versions.env's
+// REGISTRY_IMAGE_TAG is the source of truth.
+const (
+	RegistryImageName = "mini-registry"
+	RegistryImageTag  = "v3.1.2-mini.1"
+)

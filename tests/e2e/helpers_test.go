@@ -226,8 +226,9 @@ func miniBinary(t *testing.T) string {
 			buildErr = fmt.Errorf("building mini: %w\n%s", err, out)
 			return
 		}
-		for image, target := range map[string]string{version.DefaultNodeImage: "make node-image", version.DefaultLBImage: "make lb-image",
-			version.DefaultRegistryImage: "make registry-image"} {
+		def := version.DefaultImages()
+		for image, target := range map[string]string{def.Node: "make node-image", def.LB: "make lb-image",
+			def.Registry: "make registry-image"} {
 			if err := exec.Command("docker", "image", "inspect", image).Run(); err != nil {
 				buildErr = fmt.Errorf("cluster tests need image %s; build it with `%s`", image, target)
 				return

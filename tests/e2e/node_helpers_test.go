@@ -21,17 +21,18 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/minictl/mini/pkg/version"
 )
 
-// nodeImage is the image under test: $MINI_NODE_IMAGE, else the one
-// images/versions.env names.
+// nodeImage is the image under test: $MINI_NODE_IMAGE, else the default
+// (which TestDefaultsMatchImages ties to images/versions.env).
 func nodeImage(t *testing.T) string {
 	t.Helper()
 	if img := os.Getenv("MINI_NODE_IMAGE"); img != "" {
 		return img
 	}
-	v := versions(t)
-	return v["NODE_IMAGE_REPO"] + ":" + v["KUBERNETES_VERSION"] + "-" + v["NODE_IMAGE_REVISION"]
+	return version.DefaultImages().Node
 }
 
 // versions reads images/versions.env, the one list of pinned images.

@@ -55,8 +55,11 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.StringP("config", "c", "", "config file (mini.dev/v1alpha1, or k3d.io/v1alpha5) with the options; flags and MINI_* override it; - reads stdin")
 	f.IntP("servers", "s", 1, "number of server (control-plane) nodes; more than 1 runs embedded etcd (use 3 for HA: 2 tolerate no failure)")
 	f.IntP("agents", "a", 0, "number of agent (worker) nodes")
-	f.StringP("image", "i", version.DefaultNodeImage, "node image")
-	f.String("lb-image", version.DefaultLBImage, "load balancer image")
+	def := version.DefaultImages()
+	f.StringP("image", "i", "", "node image (default "+def.Node+", under --image-repository)")
+	f.String("lb-image", "", "load balancer image (default "+def.LB+", under --image-repository)")
+	cli.AddImageRepositoryFlag(f)
+	cli.AddPullFlag(f)
 	f.String("api-port", "", "[HOST:]PORT where the Kubernetes API is published (default: a free port on 127.0.0.1)")
 	f.String("token", "", "join token shared by the nodes (default: random)")
 	f.Bool("wait", true, "wait until the cluster is usable: every node Ready and schedulable, the default ServiceAccount, CoreDNS answering")
@@ -79,7 +82,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.StringArray("registry-create", nil, "NAME[:[HOST:]PORT] create a registry for this cluster (deleted with it), published on localhost:PORT (repeatable)")
 	f.StringArray("registry-use", nil, "NAME[:PORT] pull from an existing registry (mini registry create) by its localhost:PORT name (repeatable)")
 	f.String("registry-config", "", "k3s registries.yaml (mirrors, endpoints, auth, TLS) for every node's containerd")
-	f.String("registry-image", version.DefaultRegistryImage, "image of registries made with --registry-create")
+	f.String("registry-image", "", "image of registries made with --registry-create (default "+def.Registry+", under --image-repository)")
 	return cmd
 }
 
@@ -117,5 +120,7 @@ func createOptions(v *viper.Viper, args []string) cluster.CreateOptions {
 		RegistryUse:      v.GetStringSlice("registry-use"),
 		RegistryConfig:   v.GetString("registry-config"),
 		RegistryImage:    v.GetString("registry-image"),
+		ImageRepository:  v.GetString(cli.ImageRepositoryFlag),
+		Pull:             cluster.PullPolicy(v.GetString(cli.PullFlag)),
 	}
 }

@@ -50,6 +50,7 @@ func fileValues(o cluster.CreateOptions) map[string]any {
 		"servers-memory": o.ServersMemory, "agents-memory": o.AgentsMemory,
 		"registry-create": o.RegistryCreate, "registry-use": o.RegistryUse,
 		"registry-config": o.RegistryConfig, "registry-image": o.RegistryImage,
+		cli.ImageRepositoryFlag: o.ImageRepository, cli.PullFlag: string(o.Pull),
 	}
 }
 

@@ -159,7 +159,7 @@ func TestFileValuesRoundTrip(t *testing.T) {
 		Network: "n", Subnet: "s", Env: []string{"A=1"}, Volumes: []string{"/a:/a"}, NodeLabels: []string{"k=v"},
 		K3sArgs: []string{"--x"}, Ports: []string{"80"}, HostAliases: []string{"1.2.3.4:a"},
 		ServersMemory: "1g", AgentsMemory: "2g", RegistryCreate: []string{"r"}, RegistryUse: []string{"u"},
-		RegistryConfig: "c.yaml", RegistryImage: "ri",
+		RegistryConfig: "c.yaml", RegistryImage: "ri", ImageRepository: "m.example.com/r", Pull: cluster.PullNever,
 	}
 	v := reflect.ValueOf(o)
 	for i := range v.NumField() {

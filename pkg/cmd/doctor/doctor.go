@@ -1,12 +1,14 @@
 package doctor
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/minictl/mini/pkg/cluster"
 	"github.com/minictl/mini/pkg/cmd/internal/cli"
 	"github.com/minictl/mini/pkg/doctor"
 	"github.com/minictl/mini/pkg/version"
@@ -23,7 +25,7 @@ func NewCommand(app *cli.App) *cobra.Command {
 		Long: "Check what mini clusters need: a Docker engine and its API version, node privileges\n" +
 			"(--privileged or its emulation), cgroup controllers, inotify limits, free disk in the engine's\n" +
 			"data root, container DNS on a user-defined network, the default registry port, and the node,\n" +
-			"load balancer and registry images.\n\n" +
+			"load balancer and registry images. It pulls the node image first, as create does (--pull).\n\n" +
 			"Each check prints `✓ name: detail`, or `✗ name: detail` and a `fix:` line; a passed check\n" +
 			"with a soft issue (low inotify limits, cgroup v1) adds a `note:` line. It exits non-zero when\n" +
 			"a check fails. The test containers and network it makes are labelled dev.mini.role=doctor and\n" +
@@ -54,8 +56,24 @@ func NewCommand(app *cli.App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := doctor.Options{NodeImage: v.GetString("image"), LBImage: version.DefaultLBImage,
-				RegistryImage: version.DefaultRegistryImage, Privileges: p.NodePrivileges}
+			images, err := cli.DefaultImages(v)
+			if err != nil {
+				return err
+			}
+			pull, err := cluster.ParsePullPolicy(v.GetString(cli.PullFlag))
+			if err != nil {
+				return &cli.UsageError{Err: err}
+			}
+			opts := doctor.Options{NodeImage: cmp.Or(v.GetString("image"), images.Node), LBImage: images.LB,
+				RegistryImage: images.Registry, Privileges: p.NodePrivileges}
+			// The in-container checks run the node image: fetched as
+			// create would. Without it they report why they did not run.
+			if err := p.PullImages(cmd.Context(), pull, opts.NodeImage); err != nil {
+				if cmd.Context().Err() != nil {
+					return err
+				}
+				app.Logger.Warnf("%v", err)
+			}
 			if out == outputText {
 				opts.Report = func(r doctor.Result) { printResult(app.Streams.Out, r) }
 			}
@@ -72,7 +90,9 @@ func NewCommand(app *cli.App) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringP("output", "o", outputText, "output format: text, json or yaml")
-	cmd.Flags().StringP("image", "i", version.DefaultNodeImage, "node image to look for and run the in-container checks with")
+	cmd.Flags().StringP("image", "i", "", "node image to look for and run the in-container checks with (default "+version.DefaultImages().Node+", under --image-repository)")
+	cli.AddImageRepositoryFlag(cmd.Flags())
+	cli.AddPullFlag(cmd.Flags())
 	return cmd
 }
 

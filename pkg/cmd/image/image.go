@@ -16,10 +16,10 @@ func NewCommand(app *cli.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "image",
 		Aliases: []string{"images"},
-		Short:   "Get images into the nodes of a cluster",
+		Short:   "Get images into the nodes of a cluster; bundle mini's own images for air-gapped hosts",
 		Args:    cli.NoArgs,
 	}
-	cmd.AddCommand(newImportCommand(app))
+	cmd.AddCommand(newImportCommand(app), newBundleCommand(app))
 	return cmd
 }
 

@@ -34,6 +34,7 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 				K3sArgs:  v.GetStringSlice("k3s-arg"),
 				Wait:     v.GetBool("wait"),
 				Timeout:  v.GetDuration("timeout"),
+				Pull:     cluster.PullPolicy(v.GetString(cli.PullFlag)),
 			})
 		},
 	}
@@ -45,5 +46,6 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.StringArray("k3s-arg", nil, "extra argument for the node process, e.g. --node-label=tier=edge (repeatable)")
 	f.Bool("wait", true, "wait until the new nodes are Ready and take pods")
 	f.Duration("timeout", cluster.DefaultTimeout, "how long to wait for the nodes to join (0: no limit)")
+	cli.AddPullFlag(f)
 	return cmd
 }

@@ -41,13 +41,15 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 				return err
 			}
 			r, err := p.CreateRegistry(cmd.Context(), cluster.RegistryCreateOptions{
-				Name:           args[0],
-				Port:           v.GetString("port"),
-				ProxyRemoteURL: v.GetString("proxy-remote-url"),
-				ProxyUsername:  v.GetString("proxy-username"),
-				ProxyPassword:  v.GetString("proxy-password"),
-				Volume:         v.GetString("volume"),
-				Image:          v.GetString("image"),
+				Name:            args[0],
+				Port:            v.GetString("port"),
+				ProxyRemoteURL:  v.GetString("proxy-remote-url"),
+				ProxyUsername:   v.GetString("proxy-username"),
+				ProxyPassword:   v.GetString("proxy-password"),
+				Volume:          v.GetString("volume"),
+				Image:           v.GetString("image"),
+				ImageRepository: v.GetString(cli.ImageRepositoryFlag),
+				Pull:            cluster.PullPolicy(v.GetString(cli.PullFlag)),
 			})
 			if err != nil {
 				return err
@@ -62,7 +64,9 @@ func newCreateCommand(app *cli.App) *cobra.Command {
 	f.String("proxy-username", "", "user name for the --proxy-remote-url registry")
 	f.String("proxy-password", "", "password for the --proxy-remote-url registry")
 	f.String("volume", "", "named volume or host path for the registry's data (default: a volume deleted with the registry)")
-	f.StringP("image", "i", version.DefaultRegistryImage, "registry image")
+	f.StringP("image", "i", "", "registry image (default "+version.DefaultImages().Registry+", under --image-repository)")
+	cli.AddImageRepositoryFlag(f)
+	cli.AddPullFlag(f)
 	return cmd
 }
 

@@ -20,7 +20,9 @@ type Cluster struct {
 	Servers *int `json:"servers,omitempty" yaml:"servers,omitempty" jsonschema:"default=1,minimum=1,maximum=89"`
 	// Number of agent (worker) nodes; they join with the cluster token, CA pinned (--agents).
 	Agents *int `json:"agents,omitempty" yaml:"agents,omitempty" jsonschema:"default=0,minimum=0,maximum=150"`
-	// Node image (--image; default: the image of this mini version, mini/node:<kubernetes version>-mini.<revision>).
+	// Registry path of mini's default images, mini-node, mini-lb and mini-registry, e.g. a mirror (--image-repository; default: where this mini version's images are published, ghcr.io/minictl).
+	ImageRepository string `json:"imageRepository,omitempty" yaml:"imageRepository,omitempty"`
+	// Node image (--image; default: IMAGEREPOSITORY/mini-node:<kubernetes version>-mini.<revision>, the image of this mini version).
 	Image string `json:"image,omitempty" yaml:"image,omitempty"`
 	// API says where the Kubernetes API is published on the host (--api-port HOST:PORT).
 	API API `json:"api,omitempty" yaml:"api,omitempty"`

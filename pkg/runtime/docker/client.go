@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -14,19 +15,21 @@ import (
 
 // Runtime is the Docker implementation of runtime.Runtime.
 type Runtime struct {
-	cli *client.Client
+	cli   *client.Client
+	creds credentials
 }
 
 var _ runtime.Runtime = (*Runtime)(nil)
 
 // New creates one client from the environment with API version negotiation;
-// callers create it once and pass it around.
+// callers create it once and pass it around. Pulls use the credentials of
+// the docker CLI's config ($DOCKER_CONFIG, else ~/.docker).
 func New() (*Runtime, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return nil, fmt.Errorf("creating docker client: %w", err)
 	}
-	return &Runtime{cli: cli}, nil
+	return &Runtime{cli: cli, creds: defaultCredentials(os.Getenv)}, nil
 }
 
 // Close releases the client's connections.

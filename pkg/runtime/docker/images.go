@@ -2,10 +2,13 @@ package docker
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/client"
 
 	"github.com/minictl/mini/pkg/runtime"
 )
@@ -42,4 +45,26 @@ func (r *Runtime) InspectImage(ctx context.Context, ref string) (runtime.Image, 
 		return runtime.Image{}, classify(err, "inspecting image "+ref)
 	}
 	return runtime.Image{ID: in.ID, RepoTags: in.RepoTags, OS: in.Os, Arch: in.Architecture, Size: in.Size}, nil
+}
+
+// LoadImages loads a docker-archive into the engine. The engine reports a
+// broken archive in its JSON stream, not as an HTTP error.
+func (r *Runtime) LoadImages(ctx context.Context, archive io.Reader) error {
+	resp, err := r.cli.ImageLoad(ctx, archive, client.ImageLoadWithQuiet(true))
+	if err != nil {
+		return classify(err, "loading images")
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var m pullMessage
+		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("loading images: reading the engine's answer: %w", err)
+		}
+		if msg := m.err(); msg != "" {
+			return fmt.Errorf("loading images: %s", msg)
+		}
+	}
 }

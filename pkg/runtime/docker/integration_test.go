@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,7 +30,7 @@ import (
 func TestEngine(t *testing.T) {
 	image := os.Getenv("MINI_IT_IMAGE")
 	if image == "" {
-		image = version.DefaultLBImage
+		image = version.DefaultImages().LB
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -204,4 +206,51 @@ func freeSubnet(t *testing.T, taken []string) string {
 	}
 	t.Fatal("no free subnet")
 	return ""
+}
+
+// TestEngineImages proves the image calls against the real engine: an
+// archive SaveImages writes, LoadImages puts back under its name; a file
+// that is no archive is refused; a pull from a registry that does not
+// answer fails with the engine's reason and changes nothing.
+func TestEngineImages(t *testing.T) {
+	image := os.Getenv("MINI_IT_IMAGE")
+	if image == "" {
+		image = version.DefaultImages().LB
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	tag := fmt.Sprintf("mini-it/load:%d", time.Now().UnixNano())
+	if out, err := exec.Command("docker", "tag", image, tag).CombinedOutput(); err != nil {
+		t.Fatalf("docker tag %s: %v\n%s (build it with `make lb-image` or set MINI_IT_IMAGE)", image, err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", tag).Run() })
+	var archive bytes.Buffer
+	if err := r.SaveImages(ctx, []string{tag}, &archive); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("docker", "rmi", tag).CombinedOutput(); err != nil {
+		t.Fatalf("docker rmi %s: %v\n%s", tag, err, out)
+	}
+	if err := r.LoadImages(ctx, &archive); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.ImageExists(ctx, tag); err != nil || !ok {
+		t.Errorf("%s after LoadImages: %v, %v", tag, ok, err)
+	}
+	if err := r.LoadImages(ctx, strings.NewReader("not an archive\n")); err == nil {
+		t.Error("LoadImages took a text file")
+	}
+	var reports int
+	err = r.PullImage(ctx, "localhost:1/mini-it/nope:1", func(runtime.PullProgress) { reports++ })
+	if err == nil || !strings.Contains(err.Error(), "localhost:1/mini-it/nope:1") {
+		t.Errorf("PullImage from a registry that does not answer = %v", err)
+	}
+	if ok, _ := r.ImageExists(ctx, "localhost:1/mini-it/nope:1"); ok || reports > 0 {
+		t.Errorf("a failed pull left an image (%v) or reported progress (%d)", ok, reports)
+	}
 }

@@ -54,7 +54,11 @@ type Runtime struct {
 	volumes    map[string]runtime.Volume
 	images     map[string]bool
 	imageIDs   map[string]string
-	seq        int
+	// registry holds published images and their sizes; pulls the
+	// references PullImage was asked for.
+	registry map[string]int64
+	pulls    []string
+	seq      int
 }
 
 var _ runtime.Runtime = (*Runtime)(nil)

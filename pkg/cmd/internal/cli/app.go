@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -76,6 +77,11 @@ func (a *App) Provider(explicitKubeconfig string) (*cluster.Provider, error) {
 	}
 	if dir := a.cacheDir(); dir != "" {
 		opts = append(opts, cluster.WithCacheDir(dir))
+	}
+	// A terminal gets live bars; -q (errors only) gets no progress at
+	// all, and anything else the provider's plain lines in the log.
+	if a.Logger.IsLevelEnabled(logrus.InfoLevel) && IsTerminal(a.Streams.ErrOut) {
+		opts = append(opts, cluster.WithPullProgress(NewPullBars(a.Streams.ErrOut, time.Now).Report))
 	}
 	return cluster.NewProvider(rt, a.Logger, append(opts, a.ProviderOptions...)...), nil
 }
