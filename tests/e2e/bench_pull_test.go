@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/minictl/mini/pkg/version"
@@ -23,20 +22,10 @@ import (
 func TestBenchPulledCreate(t *testing.T) {
 	e := newSandbox(t)
 	id := uniqueName("pullbench")
-	reg := id + "-mirror"
-	t.Cleanup(func() { _, _, _ = e.mini("registry", "delete", reg) })
-	host := strings.TrimSpace(e.mustMini("registry", "create", reg))
-	repo := host + "/bench/minictl"
-	mirror, err := version.ImagesIn(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	host, mirror := newMirror(t, e, id, "bench/minictl")
+	repo := mirror.Repository
 	def := version.DefaultImages()
 	pairs := [][2]string{{def.Node, mirror.Node}, {def.LB, mirror.LB}}
-	for _, p := range pairs {
-		dockerT(t, "tag", p[0], p[1])
-		dockerT(t, "push", p[1])
-	}
 	// Put the defaults back whatever happens, before the registry goes.
 	t.Cleanup(func() {
 		ctx := context.Background()

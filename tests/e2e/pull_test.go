@@ -22,16 +22,9 @@ import (
 func TestImagesFromAMirrorOrABundle(t *testing.T) {
 	e := newSandbox(t)
 	id := uniqueName("pull")
-	reg := id + "-mirror"
-	t.Cleanup(func() { _, _, _ = e.mini("registry", "delete", reg) })
-	host := strings.TrimSpace(e.mustMini("registry", "create", reg))
-	repo := host + "/e2e/minictl"
-	mirror, err := version.ImagesIn(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def := version.DefaultImages()
-	untag := func() {
+	host, mirror := newMirror(t, e, id, "e2e/minictl")
+	repo := mirror.Repository
+	untag := func(t *testing.T) {
 		t.Helper()
 		// Only the mirror's names go: the defaults keep the layers for
 		// the other tests, and the engine must fetch the manifests and
@@ -42,13 +35,7 @@ func TestImagesFromAMirrorOrABundle(t *testing.T) {
 			}
 		}
 	}
-	for i, src := range def.All() {
-		dst := mirror.All()[i]
-		dockerT(t, "tag", src, dst)
-		dockerT(t, "push", dst)
-		t.Cleanup(func() { _, _ = docker(context.Background(), "rmi", dst) })
-	}
-	untag()
+	untag(t)
 
 	t.Run("a wrong reference fails before anything exists", func(t *testing.T) {
 		e := newSandbox(t)
@@ -78,7 +65,7 @@ func TestImagesFromAMirrorOrABundle(t *testing.T) {
 		e := newSandbox(t)
 		file := filepath.Join(t.TempDir(), "mini-images.tar")
 		e.mustMini("image", "bundle", "save", file, "--image-repository", repo)
-		untag()
+		untag(t)
 		loaded := strings.Fields(e.mustMini("image", "bundle", "load", file))
 		for _, ref := range mirror.All() {
 			if !slices.Contains(loaded, ref) {
@@ -92,7 +79,7 @@ func TestImagesFromAMirrorOrABundle(t *testing.T) {
 			t.Errorf("%d Ready nodes, want 1", n)
 		}
 		e.deleteCluster(name)
-		untag()
+		untag(t)
 	})
 
 	t.Run("the switch pulls node and lb, and the cluster is Ready", func(t *testing.T) {
@@ -118,4 +105,26 @@ func TestImagesFromAMirrorOrABundle(t *testing.T) {
 			t.Errorf("%d Ready nodes, want 2", n)
 		}
 	})
+}
+
+// newMirror makes a registry (deleted after the test) and pushes mini's
+// default images to it under HOST/path, as a release pushes them; it
+// returns the registry's host and the images there. The engine keeps the
+// mirror's names too until the test ends; tests remove them as they need.
+func newMirror(t *testing.T, e *sandbox, id, path string) (string, version.Images) {
+	t.Helper()
+	reg := id + "-mirror"
+	t.Cleanup(func() { _, _, _ = e.mini("registry", "delete", reg) })
+	host := strings.TrimSpace(e.mustMini("registry", "create", reg))
+	mirror, err := version.ImagesIn(host + "/" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, src := range version.DefaultImages().All() {
+		dst := mirror.All()[i]
+		dockerT(t, "tag", src, dst)
+		dockerT(t, "push", dst)
+		t.Cleanup(func() { _, _ = docker(context.Background(), "rmi", dst) })
+	}
+	return host, mirror
 }

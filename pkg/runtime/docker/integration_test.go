@@ -28,20 +28,7 @@ import (
 // It needs a local image with a shell; MINI_IT_IMAGE (default: the load
 // balancer image, `make lb-image`) names it.
 func TestEngine(t *testing.T) {
-	image := os.Getenv("MINI_IT_IMAGE")
-	if image == "" {
-		image = version.DefaultImages().LB
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if ok, err := r.ImageExists(ctx, image); err != nil || !ok {
-		t.Fatalf("image %s missing (%v): build it with `make lb-image` or set MINI_IT_IMAGE", image, err)
-	}
+	r, ctx, image := engine(t)
 	if ok, err := r.ImageExists(ctx, "mini.invalid/none:0"); err != nil || ok {
 		t.Errorf("ImageExists of a missing image = %v, %v", ok, err)
 	}
@@ -213,17 +200,7 @@ func freeSubnet(t *testing.T, taken []string) string {
 // that is no archive is refused; a pull from a registry that does not
 // answer fails with the engine's reason and changes nothing.
 func TestEngineImages(t *testing.T) {
-	image := os.Getenv("MINI_IT_IMAGE")
-	if image == "" {
-		image = version.DefaultImages().LB
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, ctx, image := engine(t)
 	tag := fmt.Sprintf("mini-it/load:%d", time.Now().UnixNano())
 	if out, err := exec.Command("docker", "tag", image, tag).CombinedOutput(); err != nil {
 		t.Fatalf("docker tag %s: %v\n%s (build it with `make lb-image` or set MINI_IT_IMAGE)", image, err, out)
@@ -246,11 +223,33 @@ func TestEngineImages(t *testing.T) {
 		t.Error("LoadImages took a text file")
 	}
 	var reports int
-	err = r.PullImage(ctx, "localhost:1/mini-it/nope:1", func(runtime.PullProgress) { reports++ })
+	err := r.PullImage(ctx, "localhost:1/mini-it/nope:1", func(runtime.PullProgress) { reports++ })
 	if err == nil || !strings.Contains(err.Error(), "localhost:1/mini-it/nope:1") {
 		t.Errorf("PullImage from a registry that does not answer = %v", err)
 	}
 	if ok, _ := r.ImageExists(ctx, "localhost:1/mini-it/nope:1"); ok || reports > 0 {
 		t.Errorf("a failed pull left an image (%v) or reported progress (%d)", ok, reports)
 	}
+}
+
+// engine connects to the engine for one test, with a deadline, and names
+// the local image with a shell the test runs: $MINI_IT_IMAGE, else the
+// load balancer image.
+func engine(t *testing.T) (*Runtime, context.Context, string) {
+	t.Helper()
+	image := os.Getenv("MINI_IT_IMAGE")
+	if image == "" {
+		image = version.DefaultImages().LB
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if ok, err := r.ImageExists(ctx, image); err != nil || !ok {
+		t.Fatalf("image %s missing (%v): build it with `make lb-image` or set MINI_IT_IMAGE", image, err)
+	}
+	return r, ctx, image
 }
