@@ -73,11 +73,12 @@ test-vm: ## e2e tests in a qemu VM unlike this machine: cgroup v2, Docker 26 (De
 bench: build images ## speed and memory benchmarks → docs/benchmarks.md
 	bash hack/bench.sh
 
-lint: ## gofmt and go vet of every module, bash -n of every script
+lint: ## gofmt and go vet of every module, bash -n of every script, actionlint of the workflows
 	@files=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$files" ]; then echo "gofmt needed:" $$files; exit 1; fi
 	go vet ./... && go vet -tags e2e ./tests/e2e/ && go vet -tags integration ./pkg/runtime/docker/
 	set -e; for m in $(MODULES); do (cd $$m && go vet ./...); done
 	set -e; for f in $$(git ls-files '*.sh'); do bash -n $$f; done
+	go tool actionlint
 
 clean:
 	rm -rf bin _output
