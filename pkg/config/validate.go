@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/minictl/mini/pkg/cluster"
+	"github.com/minictl/mini/pkg/version"
 )
 
 // validate checks the options a file converted to, value by value with
@@ -81,6 +82,10 @@ func (v *validation) scalars() {
 		v.scalar(optSubnet, errors.New("not with network: an existing network keeps its subnet"), func(c *cluster.CreateOptions) { c.Subnet = "" })
 	case o.Subnet != "":
 		v.scalar(optSubnet, cluster.CheckSubnet(o.Subnet), func(c *cluster.CreateOptions) { c.Subnet = "" })
+	}
+	if o.ImageRepository != "" {
+		_, err := version.ImagesIn(o.ImageRepository)
+		v.scalar(optImageRepository, err, func(c *cluster.CreateOptions) { c.ImageRepository = "" })
 	}
 	if o.ServersMemory != "" {
 		v.scalar(optServersMemory, cluster.CheckMemory(o.ServersMemory), func(c *cluster.CreateOptions) { c.ServersMemory = "" })
