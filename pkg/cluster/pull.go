@@ -38,9 +38,9 @@ func ParsePullPolicy(s string) (PullPolicy, error) {
 	return "", fmt.Errorf("--pull %q: want missing, always or never", s)
 }
 
-// WaysOut is what a user without an image can do, said once after the
+// waysOut is what a user without an image can do, said once after the
 // errors that say an image is missing.
-const WaysOut = "Ways out: in a checkout of mini, `make images` builds the images; on a host that cannot reach the registry, " +
+const waysOut = "Ways out: in a checkout of mini, `make images` builds the images; on a host that cannot reach the registry, " +
 	"`mini image bundle load FILE` loads a bundle written by `mini image bundle save`; " +
 	"--image-repository (or MINI_IMAGE_REPOSITORY) pulls them from a mirror."
 
@@ -80,7 +80,7 @@ func (p *Provider) ensureImages(ctx context.Context, policy PullPolicy, needed [
 		todo = append(todo, n)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w\n%s", errors.Join(errs...), WaysOut)
+		return fmt.Errorf("%w\n%s", errors.Join(errs...), waysOut)
 	}
 	if len(todo) == 0 {
 		return nil
@@ -93,15 +93,14 @@ func (p *Provider) ensureImages(ctx context.Context, policy PullPolicy, needed [
 	}
 	err := parallel(todo, func(n neededImage) error {
 		p.log.Debugf("pulling %s %s", n.what, n.ref)
-		if err := p.rt.PullImage(ctx, n.ref, report); err != nil && n.what != "" {
-			return fmt.Errorf("%s: %w", n.what, err)
-		} else if err != nil {
-			return err
+		err := p.rt.PullImage(ctx, n.ref, report)
+		if err != nil && n.what != "" {
+			err = fmt.Errorf("%s: %w", n.what, err)
 		}
-		return nil
+		return err
 	})
 	if err != nil && ctx.Err() == nil {
-		return fmt.Errorf("%w\n%s", err, WaysOut)
+		return fmt.Errorf("%w\n%s", err, waysOut)
 	}
 	return err
 }
@@ -152,7 +151,7 @@ func (l *pullLines) report(pr runtime.PullProgress) {
 		return
 	}
 	l.last[pr.Ref] = t
-	l.log.Infof("Pulling %s: %s", pr.Ref, PullSummary(pr))
+	l.log.Infof("Pulling %s: %s of %s, %d of %d layers", pr.Ref, units.HumanSize(float64(pr.Done)), units.HumanSize(float64(pr.Total)), pr.LayersDone, pr.Layers)
 }
 
 // pulledSize is " (SIZE)" of what a pull downloaded, or nothing when the
@@ -162,9 +161,4 @@ func pulledSize(pr runtime.PullProgress) string {
 		return ""
 	}
 	return " (" + units.HumanSize(float64(pr.Total)) + ")"
-}
-
-// PullSummary says how far a pull got: "120MB of 388MB, 3 of 7 layers".
-func PullSummary(pr runtime.PullProgress) string {
-	return fmt.Sprintf("%s of %s, %d of %d layers", units.HumanSize(float64(pr.Done)), units.HumanSize(float64(pr.Total)), pr.LayersDone, pr.Layers)
 }
